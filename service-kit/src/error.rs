@@ -1,0 +1,84 @@
+//! One error type for every service. Each variant documents the status it answers with; the
+//! body is always `{"error": "<what is wrong>"}`, so no handler builds an error body by hand.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 Bad Request: the request is valid but cannot be carried out as asked
+    /// (e.g. fewer units in stock than requested).
+    #[error("{0}")]
+    BadRequest(String),
+    /// 404 Not Found: the addressed resource (item, cart, route) does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// 422 Unprocessable Entity: well-formed JSON whose values are out of range
+    /// (zero or negative quantities, negative prices, empty names).
+    #[error("{0}")]
+    Invalid(String),
+    /// The request could not be read at all; keeps the status the extractor chose:
+    /// 400 malformed JSON or path, 413 body too large, 415 not JSON, 422 missing or mistyped field.
+    #[error("{message}")]
+    Rejected { status: StatusCode, message: String },
+    /// 502 Bad Gateway: a neighbour answered something this service cannot use.
+    #[error("{0}")]
+    BadGateway(String),
+    /// 503 Service Unavailable: a neighbour could not be reached in time.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500 Internal Server Error: a fault of this service (e.g. its database); the detail is
+    /// logged, the client only learns that it happened.
+    #[error("internal error: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Rejected { status, .. } => *status,
+            ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<tokio_rusqlite::Error<rusqlite::Error>> for ApiError {
+    fn from(error: tokio_rusqlite::Error<rusqlite::Error>) -> Self {
+        ApiError::Internal(anyhow::Error::new(error).context("database"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            ApiError::Internal(source) => {
+                tracing::error!(error = format!("{source:#}"), "internal error");
+                "internal error".to_owned()
+            }
+            other => {
+                if status.is_server_error() {
+                    tracing::warn!(%status, error = %other, "upstream failure");
+                }
+                other.to_string()
+            }
+        };
+        (status, Json(json!({ "error": message }))).into_response()
+    }
+}
+
+/// Validation helper: `require(quantity >= 1, "quantity must be at least 1")?`.
+pub fn require(condition: bool, message: impl Into<String>) -> Result<(), ApiError> {
+    if condition {
+        Ok(())
+    } else {
+        Err(ApiError::Invalid(message.into()))
+    }
+}

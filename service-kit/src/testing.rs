@@ -1,0 +1,82 @@
+//! Test helpers (feature `testing`): the real app on a random port with a fresh database.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+/// A running app on 127.0.0.1 and a random port; it stops with the test's runtime.
+#[derive(Debug)]
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub base_url: String,
+}
+
+impl TestApp {
+    pub async fn spawn(app: Router) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a random port");
+        let address = listener.local_addr().expect("local address");
+        tokio::spawn(crate::http::serve(listener, app, std::future::pending()));
+        Self { address, base_url: format!("http://{address}") }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+}
+
+/// A database file in its own temporary folder, removed when dropped.
+#[derive(Debug)]
+pub struct TempDatabase {
+    _dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl TempDatabase {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("create a temporary folder");
+        let path = dir.path().join("test.db");
+        Self { _dir: dir, path }
+    }
+}
+
+impl Default for TempDatabase {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A base URL on which nothing listens: calls to it are refused at once.
+pub fn unreachable_url() -> url::Url {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a random port");
+    let address = listener.local_addr().expect("local address");
+    drop(listener);
+    url::Url::parse(&format!("http://{address}")).expect("valid URL")
+}
+
+/// Asserts the status of a JSON answer and returns its body.
+pub async fn json_body(response: reqwest::Response, status: u16) -> serde_json::Value {
+    let actual = response.status().as_u16();
+    let url = response.url().clone();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = response.text().await.expect("read the body");
+    assert_eq!(actual, status, "status of {url}, body: {text}");
+    assert!(content_type.starts_with("application/json"), "content type of {url}: {content_type:?}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("body of {url} is not JSON ({e}): {text}"))
+}
+
+/// Asserts an error answer: `status` and a JSON `{"error": ...}` that mentions `needle`.
+pub async fn assert_error(response: reqwest::Response, status: u16, needle: &str) {
+    let body = json_body(response, status).await;
+    let message = body["error"].as_str().unwrap_or_else(|| panic!("no error message in {body}"));
+    assert!(
+        message.to_lowercase().contains(&needle.to_lowercase()),
+        "error message {message:?} should mention {needle:?}"
+    );
+}
