@@ -1,0 +1,87 @@
+//! HTTP API: read, take, put back and set the stock of an item.
+//!
+//! - `GET /items/{item_id}` → `{"item_id", "quantity"}`
+//! - `PATCH /items/{item_id}` `{"quantity_delta": n}` takes n units out of stock
+//! - `POST /items/{item_id}/restock` `{"quantity": n}` puts n units back (compensation)
+//! - `PUT /items/{item_id}` `{"quantity": n}` sets the stock
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use service_kit::extract::{Json, Path};
+use service_kit::{ApiError, error::require};
+
+use crate::AppState;
+use crate::storage::{Stock, Take};
+
+/// Largest number of units one request may take, put back or set, so sums cannot overflow.
+pub const MAX_UNITS: i64 = 1_000_000_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/items/{item_id}", get(get_stock).patch(take_stock).put(set_stock))
+        .route("/items/{item_id}/restock", post(put_back_stock))
+}
+
+fn unknown_item(item_id: i64) -> ApiError {
+    ApiError::NotFound(format!("item {item_id} is not stocked"))
+}
+
+fn require_units(units: i64, field: &str) -> Result<(), ApiError> {
+    require((1..=MAX_UNITS).contains(&units), format!("{field} must be between 1 and {MAX_UNITS}"))
+}
+
+/// 200 with the stock; 404 when the item is not stocked.
+async fn get_stock(State(state): State<AppState>, Path(item_id): Path<i64>) -> Result<Json<Stock>, ApiError> {
+    state.stock.get(item_id).await?.map(Json).ok_or_else(|| unknown_item(item_id))
+}
+
+#[derive(Debug, Deserialize)]
+struct TakeStock {
+    quantity_delta: i64,
+}
+
+/// 200 with what is left; 400 when fewer units are in stock (nothing taken); 404 unknown item;
+/// 422 for a delta outside 1..=MAX_UNITS.
+async fn take_stock(
+    State(state): State<AppState>,
+    Path(item_id): Path<i64>,
+    Json(body): Json<TakeStock>,
+) -> Result<Json<Stock>, ApiError> {
+    require_units(body.quantity_delta, "quantity_delta")?;
+    match state.stock.take(item_id, body.quantity_delta).await? {
+        Take::Taken(stock) => Ok(Json(stock)),
+        Take::Insufficient { available } => Err(ApiError::BadRequest(format!(
+            "insufficient stock: {available} units of item {item_id} in stock, {} requested",
+            body.quantity_delta
+        ))),
+        Take::UnknownItem => Err(unknown_item(item_id)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Units {
+    quantity: i64,
+}
+
+/// 200 with the stock after putting units back; 404 unknown item; 422 outside 1..=MAX_UNITS.
+async fn put_back_stock(
+    State(state): State<AppState>,
+    Path(item_id): Path<i64>,
+    Json(body): Json<Units>,
+) -> Result<Json<Stock>, ApiError> {
+    require_units(body.quantity, "quantity")?;
+    state.stock.put_back(item_id, body.quantity).await?.map(Json).ok_or_else(|| unknown_item(item_id))
+}
+
+/// 200 with the stock as set; 422 for a non-positive id or a quantity outside 0..=MAX_UNITS.
+async fn set_stock(
+    State(state): State<AppState>,
+    Path(item_id): Path<i64>,
+    Json(body): Json<Units>,
+) -> Result<Json<Stock>, ApiError> {
+    require(item_id > 0, "item_id must be a positive integer")?;
+    require((0..=MAX_UNITS).contains(&body.quantity), format!("quantity must be between 0 and {MAX_UNITS}"))?;
+    Ok(Json(state.stock.set(Stock { item_id, quantity: body.quantity }).await?))
+}
