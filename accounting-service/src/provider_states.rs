@@ -33,7 +33,11 @@ impl ProviderStates for AccountingStates {
             params: &["item_id", "price"],
             effect: "only that item has a price, with tax null",
         },
-        ProviderState { name: NO_ITEM, params: &["item_id"], effect: "no item has a price" },
+        ProviderState {
+            name: NO_ITEM,
+            params: &["item_id"],
+            effect: "no item has a price",
+        },
     ];
 
     async fn set_up(&self, state: &str, params: &Params) -> Result<(), ApiError> {

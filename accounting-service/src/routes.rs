@@ -40,6 +40,13 @@ async fn set_price(
     require(item_id > 0, "item_id must be a positive integer")?;
     require(body.price >= 0, "price must not be negative")?;
     require(body.tax.is_none_or(|tax| tax >= 0.0), "tax must not be negative")?;
-    let stored = state.prices.set(ItemPrice { item_id, price: body.price, tax: body.tax }).await?;
+    let stored = state
+        .prices
+        .set(ItemPrice {
+            item_id,
+            price: body.price,
+            tax: body.tax,
+        })
+        .await?;
     Ok(Json(stored))
 }

@@ -37,7 +37,9 @@ pub struct PriceStore {
 
 impl PriceStore {
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
-        Ok(Self { db: db::open(path, &MIGRATIONS).await? })
+        Ok(Self {
+            db: db::open(path, &MIGRATIONS).await?,
+        })
     }
 
     pub async fn get(&self, item_id: i64) -> Result<Option<ItemPrice>, ApiError> {
@@ -46,7 +48,11 @@ impl PriceStore {
             .call(move |conn| {
                 conn.prepare_cached("SELECT price, tax FROM prices WHERE item_id = ?1")?
                     .query_row(params![item_id], |row| {
-                        Ok(ItemPrice { item_id, price: row.get(0)?, tax: row.get(1)? })
+                        Ok(ItemPrice {
+                            item_id,
+                            price: row.get(0)?,
+                            tax: row.get(1)?,
+                        })
                     })
                     .optional()
             })

@@ -9,7 +9,10 @@ async fn spawn(db: &TempDatabase, provider_states: bool) -> TestApp {
     let config = Config {
         port: 0,
         database_path: db.path.clone(),
-        common: CommonArgs { provider_states, ..CommonArgs::default() },
+        common: CommonArgs {
+            provider_states,
+            ..CommonArgs::default()
+        },
     };
     TestApp::spawn(app(AppState::open(&config).await.expect("open the app"))).await
 }
@@ -38,10 +41,26 @@ async fn a_price_that_is_set_can_be_read_and_survives_a_restart() {
     let client = reqwest::Client::new();
     {
         let app = spawn(&db, false).await;
-        let put = client.put(app.url("/items/42")).json(&json!({"price": 700, "tax": 0.07})).send().await.unwrap();
-        assert_eq!(json_body(put, 200).await, json!({"item_id": 42, "price": 700, "tax": 0.07}));
-        let put = client.put(app.url("/items/42")).json(&json!({"price": 650})).send().await.unwrap();
-        assert_eq!(json_body(put, 200).await, json!({"item_id": 42, "price": 650, "tax": null}));
+        let put = client
+            .put(app.url("/items/42"))
+            .json(&json!({"price": 700, "tax": 0.07}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            json_body(put, 200).await,
+            json!({"item_id": 42, "price": 700, "tax": 0.07})
+        );
+        let put = client
+            .put(app.url("/items/42"))
+            .json(&json!({"price": 650}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            json_body(put, 200).await,
+            json!({"item_id": 42, "price": 650, "tax": null})
+        );
     }
     let restarted = spawn(&db, false).await;
     let body = json_body(reqwest::get(restarted.url("/items/42")).await.unwrap(), 200).await;
@@ -52,7 +71,12 @@ async fn a_price_that_is_set_can_be_read_and_survives_a_restart() {
 async fn an_item_without_a_price_is_not_found() {
     let db = TempDatabase::new();
     let app = spawn(&db, false).await;
-    assert_error(reqwest::get(app.url("/items/999")).await.unwrap(), 404, "item 999 has no price").await;
+    assert_error(
+        reqwest::get(app.url("/items/999")).await.unwrap(),
+        404,
+        "item 999 has no price",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -64,24 +88,76 @@ async fn bad_input_gets_a_json_4xx_and_changes_nothing() {
 
     // Ids that are not numbers, or do not fit a 64-bit integer: 400.
     assert_error(reqwest::get(app.url("/items/abc")).await.unwrap(), 400, "invalid").await;
-    assert_error(reqwest::get(app.url("/items/99999999999999999999")).await.unwrap(), 400, "invalid").await;
+    assert_error(
+        reqwest::get(app.url("/items/99999999999999999999")).await.unwrap(),
+        400,
+        "invalid",
+    )
+    .await;
     // Malformed JSON: 400. Not JSON at all: 415. Missing or mistyped field: 422.
-    let malformed = put("/items/1").header("content-type", "application/json").body("{\"price\": ").send();
+    let malformed = put("/items/1")
+        .header("content-type", "application/json")
+        .body("{\"price\": ")
+        .send();
     assert_error(malformed.await.unwrap(), 400, "json").await;
-    assert_error(put("/items/1").body("price=5").send().await.unwrap(), 415, "content-type").await;
-    assert_error(put("/items/1").json(&json!({"tax": 0.1})).send().await.unwrap(), 422, "price").await;
-    assert_error(put("/items/1").json(&json!({"price": "cheap"})).send().await.unwrap(), 422, "price").await;
-    assert_error(put("/items/1").json(&json!({"price": 1.5})).send().await.unwrap(), 422, "price").await;
+    assert_error(
+        put("/items/1").body("price=5").send().await.unwrap(),
+        415,
+        "content-type",
+    )
+    .await;
+    assert_error(
+        put("/items/1").json(&json!({"tax": 0.1})).send().await.unwrap(),
+        422,
+        "price",
+    )
+    .await;
+    assert_error(
+        put("/items/1").json(&json!({"price": "cheap"})).send().await.unwrap(),
+        422,
+        "price",
+    )
+    .await;
+    assert_error(
+        put("/items/1").json(&json!({"price": 1.5})).send().await.unwrap(),
+        422,
+        "price",
+    )
+    .await;
     // Values out of range: 422.
-    assert_error(put("/items/1").json(&json!({"price": -1})).send().await.unwrap(), 422, "price").await;
-    assert_error(put("/items/1").json(&json!({"price": 1, "tax": -0.1})).send().await.unwrap(), 422, "tax").await;
-    assert_error(put("/items/0").json(&json!({"price": 1})).send().await.unwrap(), 422, "item_id").await;
+    assert_error(
+        put("/items/1").json(&json!({"price": -1})).send().await.unwrap(),
+        422,
+        "price",
+    )
+    .await;
+    assert_error(
+        put("/items/1")
+            .json(&json!({"price": 1, "tax": -0.1}))
+            .send()
+            .await
+            .unwrap(),
+        422,
+        "tax",
+    )
+    .await;
+    assert_error(
+        put("/items/0").json(&json!({"price": 1})).send().await.unwrap(),
+        422,
+        "item_id",
+    )
+    .await;
     // Oversized body: 413.
     let huge = json!({"price": 1, "padding": "x".repeat(100_000)});
     assert_error(put("/items/1").json(&huge).send().await.unwrap(), 413, "length").await;
     // Unknown route and wrong method: 404 and 405, still JSON.
     assert_error(reqwest::get(app.url("/nope")).await.unwrap(), 404, "no route").await;
-    assert_error(client.delete(app.url("/items/1")).send().await.unwrap(), 405, "not allowed").await;
+    assert_error(
+        client.delete(app.url("/items/1")).send().await.unwrap(),
+        405,
+        "not allowed",
+    )
+    .await;
 
     // None of it changed the stored price.
     let body = json_body(reqwest::get(app.url("/items/1")).await.unwrap(), 200).await;
@@ -93,7 +169,12 @@ async fn provider_states_are_off_unless_enabled() {
     let db = TempDatabase::new();
     let app = spawn(&db, false).await;
     let change = json!({"state": "no item with id {item_id} exists", "params": {"item_id": 1}});
-    let response = reqwest::Client::new().post(app.url("/_pact/provider_states")).json(&change).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(app.url("/_pact/provider_states"))
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
     assert_error(response, 404, "no route").await;
     // The data is untouched.
     json_body(reqwest::get(app.url("/items/1")).await.unwrap(), 200).await;
@@ -115,27 +196,57 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
     assert_eq!(listed.as_array().unwrap().len(), 3);
 
     let state = "an item with id {item_id} has price {price} and tax {tax}";
-    json_body(set_state(state, json!({"item_id": 7, "price": 100, "tax": 0.1})).await.unwrap(), 200).await;
+    json_body(
+        set_state(state, json!({"item_id": 7, "price": 100, "tax": 0.1}))
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
     let body = json_body(reqwest::get(app.url("/items/7")).await.unwrap(), 200).await;
     assert_eq!(body, json!({"item_id": 7, "price": 100, "tax": 0.1}));
     // The demo data is gone: the state is exactly this one item.
     assert_error(reqwest::get(app.url("/items/1")).await.unwrap(), 404, "no price").await;
 
     let state = "an item with id {item_id} has price {price} and no tax";
-    json_body(set_state(state, json!({"item_id": "8", "price": 250})).await.unwrap(), 200).await;
+    json_body(
+        set_state(state, json!({"item_id": "8", "price": 250})).await.unwrap(),
+        200,
+    )
+    .await;
     let body = json_body(reqwest::get(app.url("/items/8")).await.unwrap(), 200).await;
     assert_eq!(body, json!({"item_id": 8, "price": 250, "tax": null}));
 
-    json_body(set_state("no item with id {item_id} exists", json!({"item_id": 8})).await.unwrap(), 200).await;
+    json_body(
+        set_state("no item with id {item_id} exists", json!({"item_id": 8}))
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
     assert_error(reqwest::get(app.url("/items/8")).await.unwrap(), 404, "no price").await;
 
     // Teardown and interactions without a state are accepted and change nothing.
     let teardown = json!({"state": "no item with id {item_id} exists", "params": {"item_id": 1}, "action": "teardown"});
-    json_body(client.post(app.url("/_pact/provider_states")).json(&teardown).send().await.unwrap(), 200).await;
+    json_body(
+        client
+            .post(app.url("/_pact/provider_states"))
+            .json(&teardown)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
     json_body(set_state("", json!({})).await.unwrap(), 200).await;
 
     // Unknown states and missing or mistyped params: 400 naming the problem.
-    assert_error(set_state("the moon is made of cheese", json!({})).await.unwrap(), 400, "unknown provider state").await;
+    assert_error(
+        set_state("the moon is made of cheese", json!({})).await.unwrap(),
+        400,
+        "unknown provider state",
+    )
+    .await;
     assert_error(set_state(state, json!({"item_id": 1})).await.unwrap(), 400, "price").await;
     let mistyped = set_state(state, json!({"item_id": "one", "price": 1}));
     assert_error(mistyped.await.unwrap(), 400, "integer").await;

@@ -1,5 +1,5 @@
-use inventory_service::{AppState, Config, app};
 use clap::Parser;
+use inventory_service::{AppState, Config, app};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

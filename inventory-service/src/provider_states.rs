@@ -27,7 +27,11 @@ impl ProviderStates for InventoryStates {
             params: &["item_id", "quantity"],
             effect: "only that item is stocked, with that many units",
         },
-        ProviderState { name: NO_ITEM, params: &["item_id"], effect: "no item is stocked" },
+        ProviderState {
+            name: NO_ITEM,
+            params: &["item_id"],
+            effect: "no item is stocked",
+        },
     ];
 
     async fn set_up(&self, state: &str, params: &Params) -> Result<(), ApiError> {
@@ -35,9 +39,14 @@ impl ProviderStates for InventoryStates {
             IN_STOCK => {
                 let quantity = params.integer("quantity")?;
                 if quantity < 0 {
-                    return Err(ApiError::BadRequest("provider state param 'quantity' must not be negative".into()));
+                    return Err(ApiError::BadRequest(
+                        "provider state param 'quantity' must not be negative".into(),
+                    ));
                 }
-                vec![Stock { item_id: params.integer("item_id")?, quantity }]
+                vec![Stock {
+                    item_id: params.integer("item_id")?,
+                    quantity,
+                }]
             }
             NO_ITEM => vec![],
             other => return Err(not_implemented(other)),

@@ -29,12 +29,20 @@ fn unknown_item(item_id: i64) -> ApiError {
 }
 
 fn require_units(units: i64, field: &str) -> Result<(), ApiError> {
-    require((1..=MAX_UNITS).contains(&units), format!("{field} must be between 1 and {MAX_UNITS}"))
+    require(
+        (1..=MAX_UNITS).contains(&units),
+        format!("{field} must be between 1 and {MAX_UNITS}"),
+    )
 }
 
 /// 200 with the stock; 404 when the item is not stocked.
 async fn get_stock(State(state): State<AppState>, Path(item_id): Path<i64>) -> Result<Json<Stock>, ApiError> {
-    state.stock.get(item_id).await?.map(Json).ok_or_else(|| unknown_item(item_id))
+    state
+        .stock
+        .get(item_id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| unknown_item(item_id))
 }
 
 #[derive(Debug, Deserialize)]
@@ -72,7 +80,12 @@ async fn put_back_stock(
     Json(body): Json<Units>,
 ) -> Result<Json<Stock>, ApiError> {
     require_units(body.quantity, "quantity")?;
-    state.stock.put_back(item_id, body.quantity).await?.map(Json).ok_or_else(|| unknown_item(item_id))
+    state
+        .stock
+        .put_back(item_id, body.quantity)
+        .await?
+        .map(Json)
+        .ok_or_else(|| unknown_item(item_id))
 }
 
 /// 200 with the stock as set; 422 for a non-positive id or a quantity outside 0..=MAX_UNITS.
@@ -82,6 +95,17 @@ async fn set_stock(
     Json(body): Json<Units>,
 ) -> Result<Json<Stock>, ApiError> {
     require(item_id > 0, "item_id must be a positive integer")?;
-    require((0..=MAX_UNITS).contains(&body.quantity), format!("quantity must be between 0 and {MAX_UNITS}"))?;
-    Ok(Json(state.stock.set(Stock { item_id, quantity: body.quantity }).await?))
+    require(
+        (0..=MAX_UNITS).contains(&body.quantity),
+        format!("quantity must be between 0 and {MAX_UNITS}"),
+    )?;
+    Ok(Json(
+        state
+            .stock
+            .set(Stock {
+                item_id,
+                quantity: body.quantity,
+            })
+            .await?,
+    ))
 }

@@ -46,7 +46,9 @@ pub struct StockStore {
 
 impl StockStore {
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
-        Ok(Self { db: db::open(path, &MIGRATIONS).await? })
+        Ok(Self {
+            db: db::open(path, &MIGRATIONS).await?,
+        })
     }
 
     pub async fn get(&self, item_id: i64) -> Result<Option<Stock>, ApiError> {
@@ -54,7 +56,12 @@ impl StockStore {
             .db
             .call(move |conn| {
                 conn.prepare_cached("SELECT quantity FROM stock WHERE item_id = ?1")?
-                    .query_row(params![item_id], |row| Ok(Stock { item_id, quantity: row.get(0)? }))
+                    .query_row(params![item_id], |row| {
+                        Ok(Stock {
+                            item_id,
+                            quantity: row.get(0)?,
+                        })
+                    })
                     .optional()
             })
             .await?)
@@ -90,7 +97,12 @@ impl StockStore {
             .db
             .call(move |conn| {
                 conn.prepare_cached("UPDATE stock SET quantity = quantity + ?2 WHERE item_id = ?1 RETURNING quantity")?
-                    .query_row(params![item_id, units], |row| Ok(Stock { item_id, quantity: row.get(0)? }))
+                    .query_row(params![item_id, units], |row| {
+                        Ok(Stock {
+                            item_id,
+                            quantity: row.get(0)?,
+                        })
+                    })
                     .optional()
             })
             .await?)
@@ -118,7 +130,10 @@ impl StockStore {
                 let tx = conn.transaction()?;
                 tx.execute("DELETE FROM stock", [])?;
                 for s in &stock {
-                    tx.execute("INSERT INTO stock (item_id, quantity) VALUES (?1, ?2)", params![s.item_id, s.quantity])?;
+                    tx.execute(
+                        "INSERT INTO stock (item_id, quantity) VALUES (?1, ?2)",
+                        params![s.item_id, s.quantity],
+                    )?;
                 }
                 tx.commit()
             })

@@ -9,7 +9,10 @@ async fn spawn(db: &TempDatabase, provider_states: bool) -> TestApp {
     let config = Config {
         port: 0,
         database_path: db.path.clone(),
-        common: CommonArgs { provider_states, ..CommonArgs::default() },
+        common: CommonArgs {
+            provider_states,
+            ..CommonArgs::default()
+        },
     };
     TestApp::spawn(app(AppState::open(&config).await.expect("open the app"))).await
 }
@@ -25,18 +28,43 @@ async fn taking_putting_back_and_setting_stock() {
     let client = reqwest::Client::new();
     assert_eq!(stock(&app, 3).await, json!({"item_id": 3, "quantity": 5}));
 
-    let take = client.patch(app.url("/items/3")).json(&json!({"quantity_delta": 2})).send().await.unwrap();
+    let take = client
+        .patch(app.url("/items/3"))
+        .json(&json!({"quantity_delta": 2}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(json_body(take, 200).await, json!({"item_id": 3, "quantity": 3}));
 
     // Fewer in stock than asked for: 400 and nothing is taken.
-    let too_many = client.patch(app.url("/items/3")).json(&json!({"quantity_delta": 4})).send().await.unwrap();
-    assert_error(too_many, 400, "insufficient stock: 3 units of item 3 in stock, 4 requested").await;
+    let too_many = client
+        .patch(app.url("/items/3"))
+        .json(&json!({"quantity_delta": 4}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        too_many,
+        400,
+        "insufficient stock: 3 units of item 3 in stock, 4 requested",
+    )
+    .await;
     assert_eq!(stock(&app, 3).await, json!({"item_id": 3, "quantity": 3}));
 
-    let back = client.post(app.url("/items/3/restock")).json(&json!({"quantity": 2})).send().await.unwrap();
+    let back = client
+        .post(app.url("/items/3/restock"))
+        .json(&json!({"quantity": 2}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(json_body(back, 200).await, json!({"item_id": 3, "quantity": 5}));
 
-    let set = client.put(app.url("/items/77")).json(&json!({"quantity": 12})).send().await.unwrap();
+    let set = client
+        .put(app.url("/items/77"))
+        .json(&json!({"quantity": 12}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(json_body(set, 200).await, json!({"item_id": 77, "quantity": 12}));
     assert_eq!(stock(&app, 77).await, json!({"item_id": 77, "quantity": 12}));
 }
@@ -46,7 +74,9 @@ async fn stock_survives_a_restart() {
     let db = TempDatabase::new();
     {
         let app = spawn(&db, false).await;
-        let take = reqwest::Client::new().patch(app.url("/items/1")).json(&json!({"quantity_delta": 40}));
+        let take = reqwest::Client::new()
+            .patch(app.url("/items/1"))
+            .json(&json!({"quantity_delta": 40}));
         json_body(take.send().await.unwrap(), 200).await;
     }
     let restarted = spawn(&db, false).await;
@@ -58,7 +88,12 @@ async fn concurrent_takes_never_oversell() {
     let db = TempDatabase::new();
     let app = spawn(&db, false).await;
     let client = reqwest::Client::new();
-    client.put(app.url("/items/9")).json(&json!({"quantity": 10})).send().await.unwrap();
+    client
+        .put(app.url("/items/9"))
+        .json(&json!({"quantity": 10}))
+        .send()
+        .await
+        .unwrap();
 
     let takes = (0..50).map(|_| {
         let request = client.patch(app.url("/items/9")).json(&json!({"quantity_delta": 1}));
@@ -77,15 +112,43 @@ async fn bad_input_gets_a_json_4xx_and_changes_nothing() {
     let client = reqwest::Client::new();
     let take = |body: serde_json::Value| client.patch(app.url("/items/1")).json(&body).send();
 
-    assert_error(reqwest::get(app.url("/items/404")).await.unwrap(), 404, "item 404 is not stocked").await;
+    assert_error(
+        reqwest::get(app.url("/items/404")).await.unwrap(),
+        404,
+        "item 404 is not stocked",
+    )
+    .await;
     assert_error(take_unknown(&client, &app).await, 404, "not stocked").await;
-    let restock_unknown = client.post(app.url("/items/404/restock")).json(&json!({"quantity": 1})).send();
+    let restock_unknown = client
+        .post(app.url("/items/404/restock"))
+        .json(&json!({"quantity": 1}))
+        .send();
     assert_error(restock_unknown.await.unwrap(), 404, "not stocked").await;
     assert_error(reqwest::get(app.url("/items/one")).await.unwrap(), 400, "invalid").await;
-    assert_error(take(json!({"quantity_delta": 0})).await.unwrap(), 422, "quantity_delta must be between 1").await;
-    assert_error(take(json!({"quantity_delta": -5})).await.unwrap(), 422, "quantity_delta must be between 1").await;
-    assert_error(take(json!({"quantity_delta": 1_000_000_001})).await.unwrap(), 422, "quantity_delta").await;
-    assert_error(take(json!({"quantity_delta": "2"})).await.unwrap(), 422, "quantity_delta").await;
+    assert_error(
+        take(json!({"quantity_delta": 0})).await.unwrap(),
+        422,
+        "quantity_delta must be between 1",
+    )
+    .await;
+    assert_error(
+        take(json!({"quantity_delta": -5})).await.unwrap(),
+        422,
+        "quantity_delta must be between 1",
+    )
+    .await;
+    assert_error(
+        take(json!({"quantity_delta": 1_000_000_001})).await.unwrap(),
+        422,
+        "quantity_delta",
+    )
+    .await;
+    assert_error(
+        take(json!({"quantity_delta": "2"})).await.unwrap(),
+        422,
+        "quantity_delta",
+    )
+    .await;
     assert_error(take(json!({"quantity": 2})).await.unwrap(), 422, "quantity_delta").await;
     let out_of_range = client
         .patch(app.url("/items/1"))
@@ -93,20 +156,36 @@ async fn bad_input_gets_a_json_4xx_and_changes_nothing() {
         .body(r#"{"quantity_delta": 99999999999999999999999}"#)
         .send();
     assert_error(out_of_range.await.unwrap(), 422, "quantity_delta").await;
-    let malformed = client.patch(app.url("/items/1")).header("content-type", "application/json").body("{").send();
+    let malformed = client
+        .patch(app.url("/items/1"))
+        .header("content-type", "application/json")
+        .body("{")
+        .send();
     assert_error(malformed.await.unwrap(), 400, "json").await;
-    let restock = client.post(app.url("/items/1/restock")).json(&json!({"quantity": 0})).send();
+    let restock = client
+        .post(app.url("/items/1/restock"))
+        .json(&json!({"quantity": 0}))
+        .send();
     assert_error(restock.await.unwrap(), 422, "quantity must be between 1").await;
     let set = client.put(app.url("/items/1")).json(&json!({"quantity": -1})).send();
     assert_error(set.await.unwrap(), 422, "quantity must be between 0").await;
     let set = client.put(app.url("/items/-1")).json(&json!({"quantity": 1})).send();
     assert_error(set.await.unwrap(), 422, "item_id").await;
 
-    assert_eq!(stock(&app, 1).await, json!({"item_id": 1, "quantity": 100}), "nothing changed");
+    assert_eq!(
+        stock(&app, 1).await,
+        json!({"item_id": 1, "quantity": 100}),
+        "nothing changed"
+    );
 }
 
 async fn take_unknown(client: &reqwest::Client, app: &TestApp) -> reqwest::Response {
-    client.patch(app.url("/items/404")).json(&json!({"quantity_delta": 1})).send().await.unwrap()
+    client
+        .patch(app.url("/items/404"))
+        .json(&json!({"quantity_delta": 1}))
+        .send()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -115,17 +194,35 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
     let app = spawn(&db, true).await;
     let client = reqwest::Client::new();
     let set_state = |state: &str, params: serde_json::Value| {
-        client.post(app.url("/_pact/provider_states")).json(&json!({"state": state, "params": params})).send()
+        client
+            .post(app.url("/_pact/provider_states"))
+            .json(&json!({"state": state, "params": params}))
+            .send()
     };
     let state = "an item with id {item_id} has {quantity} units in stock";
-    json_body(set_state(state, json!({"item_id": 4, "quantity": 6})).await.unwrap(), 200).await;
+    json_body(
+        set_state(state, json!({"item_id": 4, "quantity": 6})).await.unwrap(),
+        200,
+    )
+    .await;
     assert_eq!(stock(&app, 4).await, json!({"item_id": 4, "quantity": 6}));
     assert_error(reqwest::get(app.url("/items/1")).await.unwrap(), 404, "not stocked").await;
 
-    json_body(set_state("no item with id {item_id} exists", json!({"item_id": 4})).await.unwrap(), 200).await;
+    json_body(
+        set_state("no item with id {item_id} exists", json!({"item_id": 4}))
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
     assert_error(reqwest::get(app.url("/items/4")).await.unwrap(), 404, "not stocked").await;
 
-    assert_error(set_state(state, json!({"item_id": 4, "quantity": -1})).await.unwrap(), 400, "negative").await;
+    assert_error(
+        set_state(state, json!({"item_id": 4, "quantity": -1})).await.unwrap(),
+        400,
+        "negative",
+    )
+    .await;
     assert_error(set_state(state, json!({"item_id": 4})).await.unwrap(), 400, "quantity").await;
 }
 
@@ -134,7 +231,12 @@ async fn provider_states_are_off_unless_enabled() {
     let db = TempDatabase::new();
     let app = spawn(&db, false).await;
     let change = json!({"state": "no item with id {item_id} exists", "params": {"item_id": 1}});
-    let response = reqwest::Client::new().post(app.url("/_pact/provider_states")).json(&change).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(app.url("/_pact/provider_states"))
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
     assert_error(response, 404, "no route").await;
     assert_eq!(stock(&app, 1).await, json!({"item_id": 1, "quantity": 100}));
 }

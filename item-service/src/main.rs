@@ -1,5 +1,5 @@
-use item_service::{AppState, Config, app};
 use clap::Parser;
+use item_service::{AppState, Config, app};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -27,7 +27,11 @@ impl ProviderStates for ItemStates {
             params: &["item_id", "name"],
             effect: "only that item exists, with that name and an empty description",
         },
-        ProviderState { name: NO_ITEM, params: &["item_id"], effect: "no item exists" },
+        ProviderState {
+            name: NO_ITEM,
+            params: &["item_id"],
+            effect: "no item exists",
+        },
     ];
 
     async fn set_up(&self, state: &str, params: &Params) -> Result<(), ApiError> {

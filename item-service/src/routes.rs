@@ -50,11 +50,18 @@ async fn create_item(
 ) -> Result<(StatusCode, [(header::HeaderName, String); 1], Json<Item>), ApiError> {
     let name = new.name.trim().to_owned();
     require(!name.is_empty(), "name must not be empty")?;
-    require(name.chars().count() <= MAX_NAME_CHARS, format!("name must be at most {MAX_NAME_CHARS} characters"))?;
+    require(
+        name.chars().count() <= MAX_NAME_CHARS,
+        format!("name must be at most {MAX_NAME_CHARS} characters"),
+    )?;
     require(
         new.description.chars().count() <= MAX_DESCRIPTION_CHARS,
         format!("description must be at most {MAX_DESCRIPTION_CHARS} characters"),
     )?;
     let item = state.items.create(name, new.description).await?;
-    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/items/{}", item.id))], Json(item)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/items/{}", item.id))],
+        Json(item),
+    ))
 }

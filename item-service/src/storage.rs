@@ -41,7 +41,9 @@ pub struct ItemStore {
 
 impl ItemStore {
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
-        Ok(Self { db: db::open(path, &MIGRATIONS).await? })
+        Ok(Self {
+            db: db::open(path, &MIGRATIONS).await?,
+        })
     }
 
     pub async fn list(&self) -> Result<Vec<Item>, ApiError> {
@@ -49,7 +51,13 @@ impl ItemStore {
             .db
             .call(|conn| {
                 conn.prepare_cached("SELECT id, name, description FROM items ORDER BY id")?
-                    .query_map([], |row| Ok(Item { id: row.get(0)?, name: row.get(1)?, description: row.get(2)? }))?
+                    .query_map([], |row| {
+                        Ok(Item {
+                            id: row.get(0)?,
+                            name: row.get(1)?,
+                            description: row.get(2)?,
+                        })
+                    })?
                     .collect()
             })
             .await?)
@@ -60,7 +68,13 @@ impl ItemStore {
             .db
             .call(move |conn| {
                 conn.prepare_cached("SELECT name, description FROM items WHERE id = ?1")?
-                    .query_row(params![id], |row| Ok(Item { id, name: row.get(0)?, description: row.get(1)? }))
+                    .query_row(params![id], |row| {
+                        Ok(Item {
+                            id,
+                            name: row.get(0)?,
+                            description: row.get(1)?,
+                        })
+                    })
                     .optional()
             })
             .await?)
@@ -73,7 +87,11 @@ impl ItemStore {
             .call(move |conn| {
                 conn.prepare_cached("INSERT INTO items (name, description) VALUES (?1, ?2)")?
                     .execute(params![name, description])?;
-                Ok(Item { id: conn.last_insert_rowid(), name, description })
+                Ok(Item {
+                    id: conn.last_insert_rowid(),
+                    name,
+                    description,
+                })
             })
             .await?)
     }

@@ -9,7 +9,10 @@ async fn spawn(db: &TempDatabase, provider_states: bool) -> TestApp {
     let config = Config {
         port: 0,
         database_path: db.path.clone(),
-        common: CommonArgs { provider_states, ..CommonArgs::default() },
+        common: CommonArgs {
+            provider_states,
+            ..CommonArgs::default()
+        },
     };
     TestApp::spawn(app(AppState::open(&config).await.expect("open the app"))).await
 }
@@ -20,7 +23,12 @@ async fn a_fresh_database_lists_the_demo_items() {
     let app = spawn(&db, false).await;
     json_body(reqwest::get(app.url("/health")).await.unwrap(), 200).await;
     let items = json_body(reqwest::get(app.url("/items")).await.unwrap(), 200).await;
-    let names: Vec<_> = items.as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    let names: Vec<_> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Contract Coffee Mug", "Pact Notebook", "Broker Hoodie"]);
     let mug = json_body(reqwest::get(app.url("/items/1")).await.unwrap(), 200).await;
     assert_eq!(mug["id"], 1);
@@ -48,7 +56,10 @@ async fn a_created_item_is_stored_listed_and_survives_a_restart() {
     };
     let restarted = spawn(&db, false).await;
     let path = format!("/items/{}", created["id"]);
-    assert_eq!(json_body(reqwest::get(restarted.url(&path)).await.unwrap(), 200).await, created);
+    assert_eq!(
+        json_body(reqwest::get(restarted.url(&path)).await.unwrap(), 200).await,
+        created
+    );
     let items = json_body(reqwest::get(restarted.url("/items")).await.unwrap(), 200).await;
     assert_eq!(items.as_array().unwrap().last().unwrap(), &created);
 }
@@ -60,22 +71,65 @@ async fn bad_input_gets_a_json_4xx_and_stores_nothing() {
     let client = reqwest::Client::new();
     let post = || client.post(app.url("/items"));
 
-    assert_error(reqwest::get(app.url("/items/999")).await.unwrap(), 404, "item 999 does not exist").await;
+    assert_error(
+        reqwest::get(app.url("/items/999")).await.unwrap(),
+        404,
+        "item 999 does not exist",
+    )
+    .await;
     assert_error(reqwest::get(app.url("/items/mug")).await.unwrap(), 400, "invalid").await;
-    assert_error(reqwest::get(app.url("/items/18446744073709551616")).await.unwrap(), 400, "invalid").await;
-    let malformed = post().header("content-type", "application/json").body("{\"name\"").send();
+    assert_error(
+        reqwest::get(app.url("/items/18446744073709551616")).await.unwrap(),
+        400,
+        "invalid",
+    )
+    .await;
+    let malformed = post()
+        .header("content-type", "application/json")
+        .body("{\"name\"")
+        .send();
     assert_error(malformed.await.unwrap(), 400, "json").await;
     assert_error(post().body("name=mug").send().await.unwrap(), 415, "content-type").await;
-    assert_error(post().json(&json!({"description": "no name"})).send().await.unwrap(), 422, "name").await;
+    assert_error(
+        post().json(&json!({"description": "no name"})).send().await.unwrap(),
+        422,
+        "name",
+    )
+    .await;
     assert_error(post().json(&json!({"name": 42})).send().await.unwrap(), 422, "name").await;
-    assert_error(post().json(&json!("just a string")).send().await.unwrap(), 422, "expected struct").await;
-    assert_error(post().json(&json!({"name": "   "})).send().await.unwrap(), 422, "name must not be empty").await;
-    assert_error(post().json(&json!({"name": "x".repeat(201)})).send().await.unwrap(), 422, "at most 200").await;
+    assert_error(
+        post().json(&json!("just a string")).send().await.unwrap(),
+        422,
+        "expected struct",
+    )
+    .await;
+    assert_error(
+        post().json(&json!({"name": "   "})).send().await.unwrap(),
+        422,
+        "name must not be empty",
+    )
+    .await;
+    assert_error(
+        post().json(&json!({"name": "x".repeat(201)})).send().await.unwrap(),
+        422,
+        "at most 200",
+    )
+    .await;
     let long_description = json!({"name": "x", "description": "d".repeat(2001)});
-    assert_error(post().json(&long_description).send().await.unwrap(), 422, "at most 2000").await;
+    assert_error(
+        post().json(&long_description).send().await.unwrap(),
+        422,
+        "at most 2000",
+    )
+    .await;
     let huge = json!({"name": "x", "description": "d".repeat(70_000)});
     assert_error(post().json(&huge).send().await.unwrap(), 413, "length").await;
-    assert_error(client.delete(app.url("/items/1")).send().await.unwrap(), 405, "not allowed").await;
+    assert_error(
+        client.delete(app.url("/items/1")).send().await.unwrap(),
+        405,
+        "not allowed",
+    )
+    .await;
 
     let items = json_body(reqwest::get(app.url("/items")).await.unwrap(), 200).await;
     assert_eq!(items.as_array().unwrap().len(), 3, "nothing was stored");
@@ -86,7 +140,12 @@ async fn provider_states_are_off_unless_enabled() {
     let db = TempDatabase::new();
     let app = spawn(&db, false).await;
     let change = json!({"state": "no item with id {item_id} exists", "params": {"item_id": 1}});
-    let response = reqwest::Client::new().post(app.url("/_pact/provider_states")).json(&change).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(app.url("/_pact/provider_states"))
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
     assert_error(response, 404, "no route").await;
     json_body(reqwest::get(app.url("/items/1")).await.unwrap(), 200).await;
 }
@@ -97,18 +156,46 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
     let app = spawn(&db, true).await;
     let client = reqwest::Client::new();
     let set_state = |state: &str, params: serde_json::Value| {
-        client.post(app.url("/_pact/provider_states")).json(&json!({"state": state, "params": params})).send()
+        client
+            .post(app.url("/_pact/provider_states"))
+            .json(&json!({"state": state, "params": params}))
+            .send()
     };
 
     let state = "an item with id {item_id} exists with name {name}";
-    json_body(set_state(state, json!({"item_id": 5, "name": "Stub Lamp"})).await.unwrap(), 200).await;
+    json_body(
+        set_state(state, json!({"item_id": 5, "name": "Stub Lamp"}))
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
     let items = json_body(reqwest::get(app.url("/items")).await.unwrap(), 200).await;
     assert_eq!(items, json!([{"id": 5, "name": "Stub Lamp", "description": ""}]));
 
-    json_body(set_state("no item with id {item_id} exists", json!({"item_id": 5})).await.unwrap(), 200).await;
-    assert_eq!(json_body(reqwest::get(app.url("/items")).await.unwrap(), 200).await, json!([]));
+    json_body(
+        set_state("no item with id {item_id} exists", json!({"item_id": 5}))
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(
+        json_body(reqwest::get(app.url("/items")).await.unwrap(), 200).await,
+        json!([])
+    );
 
     assert_error(set_state(state, json!({"item_id": 5})).await.unwrap(), 400, "name").await;
-    assert_error(set_state(state, json!({"item_id": 5, "name": 7})).await.unwrap(), 400, "string").await;
-    assert_error(set_state("an item exists", json!({})).await.unwrap(), 400, "unknown provider state").await;
+    assert_error(
+        set_state(state, json!({"item_id": 5, "name": 7})).await.unwrap(),
+        400,
+        "string",
+    )
+    .await;
+    assert_error(
+        set_state("an item exists", json!({})).await.unwrap(),
+        400,
+        "unknown provider state",
+    )
+    .await;
 }

@@ -31,13 +31,23 @@ pub struct Neighbour {
 pub enum UpstreamError {
     /// No answer: refused, reset or timed out. Answered 503 to our caller.
     #[error("{service} is unavailable: {source}")]
-    Unavailable { service: &'static str, source: reqwest::Error },
+    Unavailable {
+        service: &'static str,
+        source: reqwest::Error,
+    },
     /// An answer the contract does not allow for. Answered 502 to our caller.
     #[error("{service} answered {status}: {body}")]
-    UnexpectedStatus { service: &'static str, status: StatusCode, body: String },
+    UnexpectedStatus {
+        service: &'static str,
+        status: StatusCode,
+        body: String,
+    },
     /// A body that does not have the agreed shape. Answered 502 to our caller.
     #[error("{service} sent a body that could not be read: {source}")]
-    InvalidBody { service: &'static str, source: reqwest::Error },
+    InvalidBody {
+        service: &'static str,
+        source: reqwest::Error,
+    },
 }
 
 impl From<UpstreamError> for ApiError {
@@ -81,25 +91,29 @@ impl Neighbour {
 
     /// Sends the request; any answer (whatever its status) is `Ok`.
     pub async fn send(&self, request: RequestBuilder) -> Result<Response, UpstreamError> {
-        request
-            .send()
-            .await
-            .map_err(|source| UpstreamError::Unavailable { service: self.name, source })
+        request.send().await.map_err(|source| UpstreamError::Unavailable {
+            service: self.name,
+            source,
+        })
     }
 
     /// Reads a JSON body of the agreed shape.
     pub async fn json<T: DeserializeOwned>(&self, response: Response) -> Result<T, UpstreamError> {
-        response
-            .json()
-            .await
-            .map_err(|source| UpstreamError::InvalidBody { service: self.name, source })
+        response.json().await.map_err(|source| UpstreamError::InvalidBody {
+            service: self.name,
+            source,
+        })
     }
 
     /// The error for an answer the contract does not cover, with the neighbour's own words.
     pub async fn unexpected(&self, response: Response) -> UpstreamError {
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
-        UpstreamError::UnexpectedStatus { service: self.name, status, body }
+        UpstreamError::UnexpectedStatus {
+            service: self.name,
+            status,
+            body,
+        }
     }
 
     /// The `error` message of a neighbour's JSON error body, to pass on to our own caller.

@@ -15,8 +15,7 @@ pub use tokio_rusqlite::Connection;
 /// Opens (creating if needed) the database at `path` and migrates it to the latest schema.
 pub async fn open(path: &Path, migrations: &'static Migrations<'static>) -> anyhow::Result<Connection> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating database folder {}", parent.display()))?;
+        std::fs::create_dir_all(parent).with_context(|| format!("creating database folder {}", parent.display()))?;
     }
     let connection = Connection::open(path)
         .await

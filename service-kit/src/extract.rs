@@ -26,12 +26,18 @@ pub struct Path<T>(pub T);
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
-        ApiError::Rejected { status: rejection.status(), message: rejection.body_text() }
+        ApiError::Rejected {
+            status: rejection.status(),
+            message: rejection.body_text(),
+        }
     }
 }
 
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
-        ApiError::Rejected { status: rejection.status(), message: rejection.body_text() }
+        ApiError::Rejected {
+            status: rejection.status(),
+            message: rejection.body_text(),
+        }
     }
 }

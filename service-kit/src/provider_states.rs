@@ -76,7 +76,10 @@ impl Params {
 
     pub fn text(&self, name: &str) -> Result<String, ApiError> {
         let value = self.get(name)?;
-        value.as_str().map(str::to_owned).ok_or_else(|| Self::wrong_type(name, "a string", value))
+        value
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| Self::wrong_type(name, "a string", value))
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -159,5 +162,7 @@ pub async fn set_neighbour_state(neighbour: &Neighbour, state: &str, params: Val
 /// The error for a state that is listed in `STATES` but has no setup (a programming error that
 /// each provider's tests catch by setting up every listed state).
 pub fn not_implemented(state: &str) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("provider state {state:?} is listed but not implemented"))
+    ApiError::Internal(anyhow::anyhow!(
+        "provider state {state:?} is listed but not implemented"
+    ))
 }

@@ -18,7 +18,10 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a random port");
         let address = listener.local_addr().expect("local address");
         tokio::spawn(crate::http::serve(listener, app, std::future::pending()));
-        Self { address, base_url: format!("http://{address}") }
+        Self {
+            address,
+            base_url: format!("http://{address}"),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -67,14 +70,19 @@ pub async fn json_body(response: reqwest::Response, status: u16) -> serde_json::
         .to_owned();
     let text = response.text().await.expect("read the body");
     assert_eq!(actual, status, "status of {url}, body: {text}");
-    assert!(content_type.starts_with("application/json"), "content type of {url}: {content_type:?}");
+    assert!(
+        content_type.starts_with("application/json"),
+        "content type of {url}: {content_type:?}"
+    );
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("body of {url} is not JSON ({e}): {text}"))
 }
 
 /// Asserts an error answer: `status` and a JSON `{"error": ...}` that mentions `needle`.
 pub async fn assert_error(response: reqwest::Response, status: u16, needle: &str) {
     let body = json_body(response, status).await;
-    let message = body["error"].as_str().unwrap_or_else(|| panic!("no error message in {body}"));
+    let message = body["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error message in {body}"));
     assert!(
         message.to_lowercase().contains(&needle.to_lowercase()),
         "error message {message:?} should mention {needle:?}"

@@ -1,0 +1,75 @@
+//! HTTP API: `POST /carts`, `GET /carts/{id}`, `PATCH /carts`.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use service_kit::extract::{Json, Path};
+use service_kit::{ApiError, error::require};
+
+use crate::AppState;
+use crate::clients::catalog::Order;
+use crate::storage::{Cart, CartItem};
+
+/// Most units one request may add.
+pub const MAX_QUANTITY: i64 = 1_000_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/carts", post(create_cart).patch(add_to_cart))
+        .route("/carts/{id}", get(get_cart))
+}
+
+fn unknown_cart(id: i64) -> ApiError {
+    ApiError::NotFound(format!("cart {id} does not exist"))
+}
+
+/// 201 `{"id", "items": []}` with its `Location`.
+async fn create_cart(
+    State(state): State<AppState>,
+) -> Result<(StatusCode, [(header::HeaderName, String); 1], Json<Cart>), ApiError> {
+    let cart = state.carts.create().await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/carts/{}", cart.id))],
+        Json(cart),
+    ))
+}
+
+/// 200 with the cart; 404 when there is none with that id.
+async fn get_cart(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Cart>, ApiError> {
+    state.carts.get(id).await?.map(Json).ok_or_else(|| unknown_cart(id))
+}
+
+#[derive(Debug, Deserialize)]
+struct AddToCart {
+    cart_id: i64,
+    item_id: i64,
+    quantity: i64,
+}
+
+/// Orders the item through catalog and adds it to the cart: 200 with the cart; 400 when catalog
+/// says stock is short; 404 for an unknown cart (checked before ordering) or item; 422 for a
+/// quantity outside 1..=MAX_QUANTITY; 502/503 when catalog fails.
+async fn add_to_cart(State(state): State<AppState>, Json(request): Json<AddToCart>) -> Result<Json<Cart>, ApiError> {
+    require(
+        (1..=MAX_QUANTITY).contains(&request.quantity),
+        format!("quantity must be between 1 and {MAX_QUANTITY}"),
+    )?;
+    if !state.carts.exists(request.cart_id).await? {
+        return Err(unknown_cart(request.cart_id));
+    }
+    let total_cost = match state.catalog.order(request.item_id, request.quantity).await? {
+        Order::Placed { total_price } => total_price,
+        Order::OutOfStock(reason) => return Err(ApiError::BadRequest(reason)),
+        Order::UnknownItem(reason) => return Err(ApiError::NotFound(reason)),
+    };
+    let item = CartItem {
+        item_id: request.item_id,
+        item_quantity: request.quantity,
+        total_cost,
+    };
+    let cart = state.carts.add(request.cart_id, item).await?;
+    cart.map(Json).ok_or_else(|| unknown_cart(request.cart_id))
+}

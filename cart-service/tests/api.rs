@@ -1,0 +1,234 @@
+//! cart-service over real HTTP, in front of the real catalog, accounting, inventory and item
+//! services, each on a random port with a fresh database.
+
+use cart_service::{AppState, Config, app};
+use catalog_service::testing::Neighbourhood;
+use serde_json::json;
+use service_kit::config::CommonArgs;
+use service_kit::testing::{TempDatabase, TestApp, assert_error, json_body, unreachable_url};
+use url::Url;
+
+async fn spawn_cart(db: &TempDatabase, catalog: Url) -> TestApp {
+    let config = Config {
+        port: 0,
+        database_path: db.path.clone(),
+        catalog_service_url: catalog,
+        common: CommonArgs::default(),
+    };
+    TestApp::spawn(app(AppState::open(&config).await.expect("open the app"))).await
+}
+
+struct System {
+    cart: TestApp,
+    neighbours: Neighbourhood,
+    _db: TempDatabase,
+}
+
+async fn spawn_system() -> System {
+    let neighbours = Neighbourhood::spawn(false).await;
+    let db = TempDatabase::new();
+    let cart = spawn_cart(&db, Url::parse(&neighbours.catalog.base_url).unwrap()).await;
+    System {
+        cart,
+        neighbours,
+        _db: db,
+    }
+}
+
+async fn new_cart(cart: &TestApp) -> i64 {
+    let response = reqwest::Client::new().post(cart.url("/carts")).send().await.unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let body = json_body(response, 201).await;
+    assert_eq!(body["items"], json!([]));
+    let id = body["id"].as_i64().unwrap();
+    assert_eq!(location, format!("/carts/{id}"));
+    id
+}
+
+async fn add(cart: &TestApp, body: serde_json::Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .patch(cart.url("/carts"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn stock(system: &System, item_id: i64) -> i64 {
+    let url = system.neighbours.inventory.url(&format!("/items/{item_id}"));
+    json_body(reqwest::get(url).await.unwrap(), 200).await["quantity"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn adding_items_orders_them_and_adds_up_quantities_and_costs() {
+    let system = spawn_system().await;
+    let id = new_cart(&system.cart).await;
+
+    let cart = json_body(
+        add(&system.cart, json!({"cart_id": id, "item_id": 1, "quantity": 2})).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        cart,
+        json!({"id": id, "items": [{"item_id": 1, "item_quantity": 2, "total_cost": 2598}]})
+    );
+    let cart = json_body(
+        add(&system.cart, json!({"cart_id": id, "item_id": 1, "quantity": 1})).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        cart["items"],
+        json!([{"item_id": 1, "item_quantity": 3, "total_cost": 3897}])
+    );
+    let cart = json_body(
+        add(&system.cart, json!({"cart_id": id, "item_id": 2, "quantity": 4})).await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        cart["items"],
+        json!([
+            {"item_id": 1, "item_quantity": 3, "total_cost": 3897},
+            {"item_id": 2, "item_quantity": 4, "total_cost": 3400},
+        ])
+    );
+    assert_eq!(
+        json_body(
+            reqwest::get(system.cart.url(&format!("/carts/{id}"))).await.unwrap(),
+            200
+        )
+        .await,
+        cart
+    );
+    assert_eq!(stock(&system, 1).await, 97, "the order went through to inventory");
+    assert_eq!(stock(&system, 2).await, 21);
+}
+
+#[tokio::test]
+async fn carts_survive_a_restart() {
+    let neighbours = Neighbourhood::spawn(false).await;
+    let db = TempDatabase::new();
+    let catalog = Url::parse(&neighbours.catalog.base_url).unwrap();
+    let id = {
+        let cart = spawn_cart(&db, catalog.clone()).await;
+        let id = new_cart(&cart).await;
+        json_body(
+            add(&cart, json!({"cart_id": id, "item_id": 3, "quantity": 1})).await,
+            200,
+        )
+        .await;
+        id
+    };
+    let restarted = spawn_cart(&db, catalog).await;
+    let cart = json_body(reqwest::get(restarted.url(&format!("/carts/{id}"))).await.unwrap(), 200).await;
+    assert_eq!(
+        cart["items"],
+        json!([{"item_id": 3, "item_quantity": 1, "total_cost": 4500}])
+    );
+}
+
+#[tokio::test]
+async fn short_stock_unknown_items_and_unknown_carts_change_nothing() {
+    let system = spawn_system().await;
+    let id = new_cart(&system.cart).await;
+    assert_error(
+        add(&system.cart, json!({"cart_id": id, "item_id": 3, "quantity": 6})).await,
+        400,
+        "insufficient stock",
+    )
+    .await;
+    assert_error(
+        add(&system.cart, json!({"cart_id": id, "item_id": 404, "quantity": 1})).await,
+        404,
+        "item 404",
+    )
+    .await;
+    // An unknown cart is refused before anything is ordered.
+    assert_error(
+        add(&system.cart, json!({"cart_id": 999, "item_id": 1, "quantity": 1})).await,
+        404,
+        "cart 999",
+    )
+    .await;
+    assert_eq!(stock(&system, 1).await, 100);
+    assert_error(
+        reqwest::get(system.cart.url("/carts/999")).await.unwrap(),
+        404,
+        "cart 999 does not exist",
+    )
+    .await;
+    let cart = json_body(
+        reqwest::get(system.cart.url(&format!("/carts/{id}"))).await.unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(cart["items"], json!([]));
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_json_4xx() {
+    let system = spawn_system().await;
+    let cart = &system.cart;
+    let id = new_cart(cart).await;
+    assert_error(
+        add(cart, json!({"cart_id": id, "item_id": 1, "quantity": 0})).await,
+        422,
+        "quantity must be between 1",
+    )
+    .await;
+    assert_error(
+        add(cart, json!({"cart_id": id, "item_id": 1, "quantity": -1})).await,
+        422,
+        "quantity",
+    )
+    .await;
+    assert_error(add(cart, json!({"cart_id": id, "item_id": 1})).await, 422, "quantity").await;
+    assert_error(
+        add(cart, json!({"cart_id": "mine", "item_id": 1, "quantity": 1})).await,
+        422,
+        "cart_id",
+    )
+    .await;
+    let malformed = reqwest::Client::new()
+        .patch(cart.url("/carts"))
+        .header("content-type", "application/json");
+    assert_error(malformed.body("[").send().await.unwrap(), 400, "json").await;
+    assert_error(reqwest::get(cart.url("/carts/first")).await.unwrap(), 400, "invalid").await;
+    assert_error(
+        reqwest::Client::new().put(cart.url("/carts")).send().await.unwrap(),
+        405,
+        "not allowed",
+    )
+    .await;
+    assert_eq!(stock(&system, 1).await, 100);
+}
+
+#[tokio::test]
+async fn catalog_unreachable_gives_503_and_leaves_the_cart_as_it_was() {
+    let db = TempDatabase::new();
+    let cart = spawn_cart(&db, unreachable_url()).await;
+    let id = new_cart(&cart).await;
+    assert_error(
+        add(&cart, json!({"cart_id": id, "item_id": 1, "quantity": 1})).await,
+        503,
+        "catalog-service is unavailable",
+    )
+    .await;
+    let body = json_body(reqwest::get(cart.url(&format!("/carts/{id}"))).await.unwrap(), 200).await;
+    assert_eq!(body["items"], json!([]));
+}
+
+#[tokio::test]
+async fn cart_has_no_provider_state_endpoint() {
+    let db = TempDatabase::new();
+    let cart = spawn_cart(&db, unreachable_url()).await;
+    let response = reqwest::Client::new()
+        .post(cart.url("/_pact/provider_states"))
+        .json(&json!({"state": ""}))
+        .send();
+    assert_error(response.await.unwrap(), 404, "no route").await;
+}

@@ -1,0 +1,95 @@
+//! Provider states of catalog-service (table in the README).
+//!
+//! Catalog's answers come from its neighbours, so each of its states resets its own orders and
+//! puts every neighbour into the matching state of its own, through the neighbour's provider
+//! state endpoint. The neighbour states named here are the ones those providers document, and
+//! are themselves verified against catalog's pacts with them: the chain stays consistent.
+
+use serde_json::json;
+use service_kit::ApiError;
+use service_kit::provider_states::{Params, ProviderState, ProviderStates, not_implemented, set_neighbour_state};
+
+use crate::AppState;
+use crate::clients::{AccountingClient, InventoryClient, ItemClient};
+use crate::storage::OrderStore;
+
+pub const FOR_SALE: &str = "an item with id {item_id} is for sale at price {price} with {quantity} units in stock";
+pub const NO_ITEM: &str = "no item with id {item_id} exists";
+
+/// The neighbours' own state names.
+const ITEM_EXISTS: &str = "an item with id {item_id} exists with name {name}";
+const PRICE_WITHOUT_TAX: &str = "an item with id {item_id} has price {price} and no tax";
+const IN_STOCK: &str = "an item with id {item_id} has {quantity} units in stock";
+const NEIGHBOUR_NO_ITEM: &str = "no item with id {item_id} exists";
+
+#[derive(Clone)]
+pub struct CatalogStates {
+    orders: OrderStore,
+    accounting: AccountingClient,
+    inventory: InventoryClient,
+    items: ItemClient,
+}
+
+impl CatalogStates {
+    pub fn new(state: &AppState) -> Self {
+        Self {
+            orders: state.orders.clone(),
+            accounting: state.accounting.clone(),
+            inventory: state.inventory.clone(),
+            items: state.items.clone(),
+        }
+    }
+}
+
+impl ProviderStates for CatalogStates {
+    const STATES: &'static [ProviderState] = &[
+        ProviderState {
+            name: FOR_SALE,
+            params: &["item_id", "price", "quantity"],
+            effect: "no orders; item-service has only that item (named \"Item {item_id}\"), accounting only its price (no tax), inventory only its stock",
+        },
+        ProviderState {
+            name: NO_ITEM,
+            params: &["item_id"],
+            effect: "no orders; item-service, accounting-service and inventory-service know no item at all",
+        },
+    ];
+
+    async fn set_up(&self, state: &str, params: &Params) -> Result<(), ApiError> {
+        let item_id = params.integer("item_id")?;
+        self.orders.clear().await?;
+        match state {
+            FOR_SALE => {
+                let (price, quantity) = (params.integer("price")?, params.integer("quantity")?);
+                let name = format!("Item {item_id}");
+                tokio::try_join!(
+                    set_neighbour_state(
+                        self.items.neighbour(),
+                        ITEM_EXISTS,
+                        json!({"item_id": item_id, "name": name})
+                    ),
+                    set_neighbour_state(
+                        self.accounting.neighbour(),
+                        PRICE_WITHOUT_TAX,
+                        json!({"item_id": item_id, "price": price})
+                    ),
+                    set_neighbour_state(
+                        self.inventory.neighbour(),
+                        IN_STOCK,
+                        json!({"item_id": item_id, "quantity": quantity})
+                    ),
+                )?;
+            }
+            NO_ITEM => {
+                let params = json!({ "item_id": item_id });
+                tokio::try_join!(
+                    set_neighbour_state(self.items.neighbour(), NEIGHBOUR_NO_ITEM, params.clone()),
+                    set_neighbour_state(self.accounting.neighbour(), NEIGHBOUR_NO_ITEM, params.clone()),
+                    set_neighbour_state(self.inventory.neighbour(), NEIGHBOUR_NO_ITEM, params),
+                )?;
+            }
+            other => return Err(not_implemented(other)),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,247 @@
+//! catalog-service over real HTTP, with its real neighbours on random ports and fresh databases.
+
+use catalog_service::testing::{Neighbourhood, spawn_catalog};
+use serde_json::json;
+use service_kit::testing::{TestApp, assert_error, json_body, unreachable_url};
+use url::Url;
+
+async fn stock(system: &Neighbourhood, item_id: i64) -> i64 {
+    let body = json_body(
+        reqwest::get(system.inventory.url(&format!("/items/{item_id}")))
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    body["quantity"].as_i64().unwrap()
+}
+
+fn url(app: &TestApp) -> Url {
+    Url::parse(&app.base_url).unwrap()
+}
+
+async fn order(catalog: &TestApp, body: serde_json::Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(catalog.url("/order"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_order_takes_stock_and_answers_the_total_price() {
+    let system = Neighbourhood::spawn(false).await;
+    let placed = json_body(order(&system.catalog, json!({"item_id": 1, "quantity": 2})).await, 200).await;
+    assert_eq!(placed["total_price"], 2 * 1299);
+    assert_eq!(placed["item_id"], 1);
+    assert_eq!(placed["quantity"], 2);
+    assert!(placed["order_id"].is_i64());
+    assert_eq!(stock(&system, 1).await, 98);
+}
+
+#[tokio::test]
+async fn an_item_is_composed_from_item_accounting_and_inventory() {
+    let system = Neighbourhood::spawn(false).await;
+    let item = json_body(reqwest::get(system.catalog.url("/items/3")).await.unwrap(), 200).await;
+    assert_eq!(
+        item,
+        json!({"item_id": 3, "item_name": "Broker Hoodie", "item_price": 4500, "item_quantity_remaining": 5})
+    );
+    assert_error(
+        reqwest::get(system.catalog.url("/items/99")).await.unwrap(),
+        404,
+        "item 99 does not exist",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn short_stock_and_unknown_items_are_refused_without_taking_anything() {
+    let system = Neighbourhood::spawn(false).await;
+    let short = order(&system.catalog, json!({"item_id": 3, "quantity": 6})).await;
+    assert_error(
+        short,
+        400,
+        "insufficient stock: 5 units of item 3 in stock, 6 requested",
+    )
+    .await;
+    assert_eq!(stock(&system, 3).await, 5);
+    assert_error(
+        order(&system.catalog, json!({"item_id": 99, "quantity": 1})).await,
+        404,
+        "item 99 does not exist",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_json_4xx_and_takes_no_stock() {
+    let system = Neighbourhood::spawn(false).await;
+    let catalog = &system.catalog;
+    assert_error(
+        order(catalog, json!({"item_id": 1, "quantity": 0})).await,
+        422,
+        "quantity must be between 1",
+    )
+    .await;
+    assert_error(
+        order(catalog, json!({"item_id": 1, "quantity": -3})).await,
+        422,
+        "quantity must be between 1",
+    )
+    .await;
+    assert_error(
+        order(catalog, json!({"item_id": 1, "quantity": 1_000_001})).await,
+        422,
+        "quantity",
+    )
+    .await;
+    assert_error(order(catalog, json!({"item_id": 1})).await, 422, "quantity").await;
+    assert_error(
+        order(catalog, json!({"item_id": "one", "quantity": 1})).await,
+        422,
+        "item_id",
+    )
+    .await;
+    assert_error(
+        order(catalog, json!({"item_id": 1, "quantity": 1.5})).await,
+        422,
+        "quantity",
+    )
+    .await;
+    let malformed = reqwest::Client::new()
+        .post(catalog.url("/order"))
+        .header("content-type", "application/json");
+    assert_error(malformed.body("{\"item_id\": 1,").send().await.unwrap(), 400, "json").await;
+    let not_json = reqwest::Client::new().post(catalog.url("/order")).body("item_id=1");
+    assert_error(not_json.send().await.unwrap(), 415, "content-type").await;
+    assert_error(reqwest::get(catalog.url("/items/x1")).await.unwrap(), 400, "invalid").await;
+    assert_eq!(stock(&system, 1).await, 100, "no stock was taken");
+}
+
+#[tokio::test]
+async fn fifty_concurrent_orders_for_ten_units_never_oversell() {
+    let system = Neighbourhood::spawn(false).await;
+    let client = reqwest::Client::new();
+    client
+        .put(system.inventory.url("/items/1"))
+        .json(&json!({"quantity": 10}))
+        .send()
+        .await
+        .unwrap();
+
+    let orders = (0..50).map(|_| {
+        let request = client
+            .post(system.catalog.url("/order"))
+            .json(&json!({"item_id": 1, "quantity": 1}));
+        async move { request.send().await.unwrap().status().as_u16() }
+    });
+    let statuses = futures::future::join_all(orders).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 10, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 400).count(), 40, "{statuses:?}");
+    assert_eq!(stock(&system, 1).await, 0);
+}
+
+#[tokio::test]
+async fn accounting_unreachable_after_stock_was_taken_gives_503_and_puts_the_stock_back() {
+    let system = Neighbourhood::spawn(false).await;
+    let (catalog, _db) = spawn_catalog(unreachable_url(), url(&system.inventory), url(&system.item), false).await;
+    let failed = order(&catalog, json!({"item_id": 2, "quantity": 5})).await;
+    assert_error(failed, 503, "accounting-service is unavailable").await;
+    assert_eq!(stock(&system, 2).await, 25, "the 5 units taken were put back");
+}
+
+#[tokio::test]
+async fn an_item_without_a_price_gives_404_and_puts_the_stock_back() {
+    let system = Neighbourhood::spawn(false).await;
+    let client = reqwest::Client::new();
+    client
+        .put(system.inventory.url("/items/50"))
+        .json(&json!({"quantity": 4}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        order(&system.catalog, json!({"item_id": 50, "quantity": 3})).await,
+        404,
+        "has no price",
+    )
+    .await;
+    assert_eq!(stock(&system, 50).await, 4);
+}
+
+#[tokio::test]
+async fn inventory_unreachable_gives_503() {
+    let system = Neighbourhood::spawn(false).await;
+    let (catalog, _db) = spawn_catalog(url(&system.accounting), unreachable_url(), url(&system.item), false).await;
+    let failed = order(&catalog, json!({"item_id": 1, "quantity": 1})).await;
+    assert_error(failed, 503, "inventory-service is unavailable").await;
+    let details = reqwest::get(catalog.url("/items/1")).await.unwrap();
+    assert_error(details, 503, "inventory-service is unavailable").await;
+}
+
+#[tokio::test]
+async fn provider_states_drive_the_neighbours_states() {
+    let system = Neighbourhood::spawn(true).await;
+    let client = reqwest::Client::new();
+    let set_state = |state: &str, params: serde_json::Value| {
+        client
+            .post(system.catalog.url("/_pact/provider_states"))
+            .json(&json!({"state": state, "params": params}))
+            .send()
+    };
+    let for_sale = "an item with id {item_id} is for sale at price {price} with {quantity} units in stock";
+    json_body(
+        set_state(for_sale, json!({"item_id": 7, "price": 300, "quantity": 2}))
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let item = json_body(reqwest::get(system.catalog.url("/items/7")).await.unwrap(), 200).await;
+    assert_eq!(
+        item,
+        json!({"item_id": 7, "item_name": "Item 7", "item_price": 300, "item_quantity_remaining": 2})
+    );
+    assert_error(
+        reqwest::get(system.catalog.url("/items/1")).await.unwrap(),
+        404,
+        "does not exist",
+    )
+    .await;
+
+    json_body(
+        set_state("no item with id {item_id} exists", json!({"item_id": 7}))
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_error(
+        reqwest::get(system.catalog.url("/items/7")).await.unwrap(),
+        404,
+        "does not exist",
+    )
+    .await;
+
+    assert_error(
+        set_state(for_sale, json!({"item_id": 7, "price": 300})).await.unwrap(),
+        400,
+        "quantity",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn provider_states_are_off_unless_enabled() {
+    let system = Neighbourhood::spawn(false).await;
+    let change = json!({"state": "no item with id {item_id} exists", "params": {"item_id": 1}});
+    let response = reqwest::Client::new()
+        .post(system.catalog.url("/_pact/provider_states"))
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
+    assert_error(response, 404, "no route").await;
+}
