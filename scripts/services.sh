@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Runs the services natively as background processes: up | down | status | logs.
+#
+# PIDs go to .run/pids/<name>.pid and logs to .run/logs/<name>.log (both git-ignored), so
+# `down` stops exactly the processes `up` started, and is safe to run twice.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+export PACT_DO_NOT_TRACK=true
+
+RUN_DIR=${RUN_DIR:-.run}
+PROFILE=${PROFILE:-dev}
+HEALTH_TIMEOUT_SECONDS=${HEALTH_TIMEOUT_SECONDS:-30}
+
+# name:port, in start order (neighbours before the services that call them).
+SERVICES=(
+  "accounting-service:${ACCOUNTING_PORT:-8001}"
+  "inventory-service:${INVENTORY_PORT:-8002}"
+  "item-service:${ITEM_PORT:-8003}"
+  "catalog-service:${CATALOG_PORT:-8005}"
+  "cart-service:${CART_PORT:-8004}"
+)
+for extra in ${EXTRA_SERVICES:-}; do SERVICES+=("$extra"); done
+
+port_of() {
+  local wanted=$1 entry
+  for entry in "${SERVICES[@]}"; do
+    [[ ${entry%%:*} == "$wanted" ]] && { echo "${entry##*:}"; return; }
+  done
+}
+
+export ACCOUNTING_SERVICE_URL=${ACCOUNTING_SERVICE_URL:-http://127.0.0.1:$(port_of accounting-service)}
+export INVENTORY_SERVICE_URL=${INVENTORY_SERVICE_URL:-http://127.0.0.1:$(port_of inventory-service)}
+export ITEM_SERVICE_URL=${ITEM_SERVICE_URL:-http://127.0.0.1:$(port_of item-service)}
+export CATALOG_SERVICE_URL=${CATALOG_SERVICE_URL:-http://127.0.0.1:$(port_of catalog-service)}
+
+target_dir() {
+  local dir=${CARGO_TARGET_DIR:-target}
+  if [[ $PROFILE == dev ]]; then echo "$dir/debug"; else echo "$dir/$PROFILE"; fi
+}
+
+pid_file() { echo "$RUN_DIR/pids/$1.pid"; }
+
+running_pid() {
+  local file pid
+  file=$(pid_file "$1")
+  [[ -f $file ]] || return 1
+  pid=$(<"$file")
+  kill -0 "$pid" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+healthy() { curl -fsS --max-time 1 "http://127.0.0.1:$1/health" >/dev/null 2>&1; }
+
+wait_healthy() {
+  local name=$1 port=$2 pid=$3 deadline=$((SECONDS + HEALTH_TIMEOUT_SECONDS))
+  until healthy "$port"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "error: $name exited during start-up; last log lines:" >&2
+      tail -n 20 "$RUN_DIR/logs/$name.log" >&2
+      return 1
+    fi
+    if ((SECONDS > deadline)); then
+      echo "error: $name did not answer /health on port $port within ${HEALTH_TIMEOUT_SECONDS}s" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+up() {
+  local packages=() entry
+  for entry in "${SERVICES[@]}"; do packages+=(-p "${entry%%:*}"); done
+  cargo build --profile "$PROFILE" "${packages[@]}"
+  mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs" data
+  local name port pid
+  for entry in "${SERVICES[@]}"; do
+    name=${entry%%:*} port=${entry##*:}
+    if pid=$(running_pid "$name"); then
+      echo "$name is already running (pid $pid)"
+      continue
+    fi
+    if healthy "$port"; then
+      echo "error: port $port answers /health but $name was not started by this script; stop it first" >&2
+      return 1
+    fi
+    PORT=$port DATABASE_PATH=${DATA_DIR:-data}/$name.db nohup "$(target_dir)/$name" \
+      >>"$RUN_DIR/logs/$name.log" 2>&1 </dev/null &
+    echo $! >"$(pid_file "$name")"
+    wait_healthy "$name" "$port" $! || { down; return 1; }
+  done
+  status
+}
+
+down() {
+  local entry name pid file
+  # Reverse order: callers stop before the services they call.
+  for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
+    name=${SERVICES[i]%%:*}
+    file=$(pid_file "$name")
+    if pid=$(running_pid "$name"); then
+      kill -TERM "$pid"
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+      echo "stopped $name (pid $pid)"
+    fi
+    rm -f "$file"
+  done
+}
+
+status() {
+  local entry name port pid state
+  printf '%-18s %-6s %-8s %-9s %s\n' SERVICE PORT PID HEALTH URL
+  for entry in "${SERVICES[@]}"; do
+    name=${entry%%:*} port=${entry##*:}
+    pid=$(running_pid "$name") || pid=-
+    if healthy "$port"; then state=ok; else state=down; fi
+    printf '%-18s %-6s %-8s %-9s %s\n' "$name" "$port" "$pid" "$state" "http://127.0.0.1:$port"
+  done
+}
+
+logs() {
+  shopt -s nullglob
+  local files=("$RUN_DIR"/logs/*.log)
+  ((${#files[@]})) || { echo "no logs yet: run 'make up'"; return; }
+  tail -n "${LINES:-20}" "${files[@]}"
+}
+
+case ${1:-} in
+  up | down | status | logs) "$1" ;;
+  *) echo "usage: $0 up|down|status|logs" >&2; exit 2 ;;
+esac
