@@ -6,8 +6,11 @@ SHELL := /bin/bash
 export PACT_DO_NOT_TRACK := true
 
 CARGO ?= cargo
+# One feature set for every cargo call here, so nothing is rebuilt between targets.
+CARGO_TEST = $(CARGO) test --workspace --all-features
 
-.PHONY: help up down status logs test lint fmt clean-data
+.PHONY: help up down status logs test lint fmt clean-data create-pacts verify-pacts \
+	check-example-pacts update-example-pacts
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -24,8 +27,24 @@ status: ## Show which services run and answer /health
 logs: ## Show the last lines of every service's log (LINES=n for more)
 	@scripts/services.sh logs
 
-test: ## Run every test in the workspace
-	$(CARGO) test --workspace --all-features
+create-pacts: ## Run the consumer contract tests into a clean pacts/ and list the pact files
+	rm -rf pacts
+	$(CARGO_TEST) --test 'pact_consumer_*'
+	@echo; echo "Pact files written:"; ls -1 pacts/*.json | sed 's/^/  /'
+	@$(CARGO) run -q -p contract-testing --bin check-example-pacts >/dev/null 2>&1 \
+		|| echo "note: example-pacts/ differs from pacts/: 'make check-example-pacts' shows how"
+
+verify-pacts: ## Verify every provider against its pacts (pacts/, else example-pacts/, or a broker)
+	@scripts/verify-pacts.sh
+
+check-example-pacts: ## Fail when example-pacts/ no longer matches what create-pacts writes
+	$(CARGO) run -q -p contract-testing --bin check-example-pacts
+
+update-example-pacts: create-pacts ## Copy freshly created pacts into example-pacts/
+	rm -f example-pacts/*.json && cp pacts/*.json example-pacts/
+
+test: create-pacts check-example-pacts ## Run every test: fresh pacts, example-pacts check, all tests
+	$(CARGO_TEST)
 
 lint: ## cargo fmt --check and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check

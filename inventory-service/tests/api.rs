@@ -1,21 +1,11 @@
 //! inventory-service over real HTTP: the app on a random port with a fresh database.
 
-use inventory_service::{AppState, Config, app};
-use serde_json::json;
-use service_kit::config::CommonArgs;
-use service_kit::testing::{TempDatabase, TestApp, assert_error, json_body};
+mod support;
 
-async fn spawn(db: &TempDatabase, provider_states: bool) -> TestApp {
-    let config = Config {
-        port: 0,
-        database_path: db.path.clone(),
-        common: CommonArgs {
-            provider_states,
-            ..CommonArgs::default()
-        },
-    };
-    TestApp::spawn(app(AppState::open(&config).await.expect("open the app"))).await
-}
+use serde_json::json;
+use service_kit::testing::{TempDatabase, TestApp, assert_error, json_body};
+use support::spawn;
+
 
 async fn stock(app: &TestApp, item_id: i64) -> serde_json::Value {
     json_body(reqwest::get(app.url(&format!("/items/{item_id}"))).await.unwrap(), 200).await

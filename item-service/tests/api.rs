@@ -1,21 +1,11 @@
 //! item-service over real HTTP: the app on a random port with a fresh database.
 
-use item_service::{AppState, Config, app};
-use serde_json::json;
-use service_kit::config::CommonArgs;
-use service_kit::testing::{TempDatabase, TestApp, assert_error, json_body};
+mod support;
 
-async fn spawn(db: &TempDatabase, provider_states: bool) -> TestApp {
-    let config = Config {
-        port: 0,
-        database_path: db.path.clone(),
-        common: CommonArgs {
-            provider_states,
-            ..CommonArgs::default()
-        },
-    };
-    TestApp::spawn(app(AppState::open(&config).await.expect("open the app"))).await
-}
+use serde_json::json;
+use service_kit::testing::{TempDatabase, assert_error, json_body};
+use support::spawn;
+
 
 #[tokio::test]
 async fn a_fresh_database_lists_the_demo_items() {

@@ -1,0 +1,46 @@
+//! accounting-service as a provider: the real service, on a random port with a fresh database
+//! and provider states on, replays every pact its consumers hold with it.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::header::CONTENT_LENGTH;
+use axum::response::Response;
+use contract_testing::verification::{assert_honours_its_pacts, local_source, report, verify};
+use service_kit::testing::{TempDatabase, TestApp};
+
+#[tokio::test]
+async fn accounting_service_honours_its_pacts() {
+    let db = TempDatabase::new();
+    let app = support::spawn(&db, true).await;
+    assert_honours_its_pacts("accounting-service", &app.base_url).await;
+}
+
+/// What a careless refactoring would ship: every `price` field renamed to `amount`.
+async fn rename_price_to_amount(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.expect("read the body");
+    let renamed = String::from_utf8_lossy(&bytes).replace("\"price\":", "\"amount\":");
+    parts.headers.remove(CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(renamed))
+}
+
+#[tokio::test]
+async fn verification_fails_when_a_field_the_consumer_reads_is_renamed() {
+    let db = TempDatabase::new();
+    let broken = accounting_service::app(support::open(&db, true).await)
+        .layer(axum::middleware::map_response(rename_price_to_amount));
+    let app = TestApp::spawn(broken).await;
+
+    let result = verify("accounting-service", &app.base_url, local_source("accounting-service"), None).await;
+
+    let report = report(&result);
+    assert!(!result.result, "verification should fail:\n{report}");
+    let failed: Vec<_> = result.errors.iter().map(|(description, _)| description.as_str()).collect();
+    assert_eq!(
+        failed.len(),
+        2,
+        "both interactions that return a price fail, the 404 one does not: {failed:?}"
+    );
+    assert!(report.contains("missing the following keys: price"), "the report names the missing field:\n{report}");
+}

@@ -1,0 +1,74 @@
+//! Contract cart-service → catalog-service, from the consumer's side.
+//!
+//! Each test declares one interaction, runs cart's real `CatalogClient` against the Pact mock
+//! server and checks what the client made of the answer. Together they write
+//! `pacts/cart-service-catalog-service.json`.
+
+use cart_service::clients::CatalogClient;
+use cart_service::clients::catalog::Order;
+use contract_testing::matchers::integer;
+use contract_testing::InteractionBuilder;
+use pact_consumer::prelude::*;
+use serde_json::json;
+
+const FOR_SALE: &str = "an item with id {item_id} is for sale at price {price} with {quantity} units in stock";
+
+async fn catalog(
+    description: &str,
+    build: impl FnOnce(&mut InteractionBuilder) + Send + 'static,
+) -> (Box<dyn ValidatingMockServer>, CatalogClient) {
+    let mock = contract_testing::mock_provider("cart-service", "catalog-service", description, build).await;
+    let client = CatalogClient::new(&mock.url(), reqwest::Client::new());
+    (mock, client)
+}
+
+#[tokio::test]
+async fn ordering_an_item_in_stock() {
+    let (_mock, client) = catalog("an order for an item in stock", |i| {
+        i.given_with_params(FOR_SALE, &json!({"item_id": 1, "price": 1299, "quantity": 10}));
+        i.request
+            .post()
+            .path("/order")
+            .content_type("application/json")
+            .json_body(json!({"item_id": 1, "quantity": 2}));
+        // Cart only needs the total; whatever else catalog says about the order is its own.
+        i.response.ok().content_type("application/json").json_body(json_pattern!({"total_price": integer(2598)}));
+    })
+    .await;
+
+    assert_eq!(client.order(1, 2).await.unwrap(), Order::Placed { total_price: 2598 });
+}
+
+#[tokio::test]
+async fn ordering_more_than_is_in_stock() {
+    let message = "insufficient stock: 1 units of item 1 in stock, 5 requested";
+    let (_mock, client) = catalog("an order for more units than are in stock", move |i| {
+        i.given_with_params(FOR_SALE, &json!({"item_id": 1, "price": 1299, "quantity": 1}));
+        i.request
+            .post()
+            .path("/order")
+            .content_type("application/json")
+            .json_body(json!({"item_id": 1, "quantity": 5}));
+        i.response.status(400).content_type("application/json").json_body(json_pattern!({"error": like!(message)}));
+    })
+    .await;
+
+    assert_eq!(client.order(1, 5).await.unwrap(), Order::OutOfStock(message.to_owned()));
+}
+
+#[tokio::test]
+async fn ordering_an_unknown_item() {
+    let message = "item 404 does not exist";
+    let (_mock, client) = catalog("an order for an unknown item", move |i| {
+        i.given_with_params("no item with id {item_id} exists", &json!({"item_id": 404}));
+        i.request
+            .post()
+            .path("/order")
+            .content_type("application/json")
+            .json_body(json!({"item_id": 404, "quantity": 1}));
+        i.response.not_found().content_type("application/json").json_body(json_pattern!({"error": like!(message)}));
+    })
+    .await;
+
+    assert_eq!(client.order(404, 1).await.unwrap(), Order::UnknownItem(message.to_owned()));
+}

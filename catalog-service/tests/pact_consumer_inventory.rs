@@ -1,0 +1,114 @@
+//! Contract catalog-service → inventory-service, from the consumer's side.
+//!
+//! Each test declares one interaction, runs catalog's real `InventoryClient` against the Pact
+//! mock server and checks what the client made of the answer. Together they write
+//! `pacts/catalog-service-inventory-service.json`.
+
+use catalog_service::clients::InventoryClient;
+use catalog_service::clients::inventory::TakeStock;
+use contract_testing::matchers::integer;
+use contract_testing::InteractionBuilder;
+use pact_consumer::prelude::*;
+use serde_json::json;
+
+const IN_STOCK: &str = "an item with id {item_id} has {quantity} units in stock";
+const NO_ITEM: &str = "no item with id {item_id} exists";
+
+async fn inventory(
+    description: &str,
+    build: impl FnOnce(&mut InteractionBuilder) + Send + 'static,
+) -> (Box<dyn ValidatingMockServer>, InventoryClient) {
+    let mock = contract_testing::mock_provider("catalog-service", "inventory-service", description, build).await;
+    let client = InventoryClient::new(&mock.url(), reqwest::Client::new());
+    (mock, client)
+}
+
+#[tokio::test]
+async fn taking_units_out_of_stock() {
+    let (_mock, client) = inventory("a request to take units of an item out of stock", |i| {
+        i.given_with_params(IN_STOCK, &json!({"item_id": 1, "quantity": 10}));
+        i.request
+            .method("PATCH")
+            .path("/items/1")
+            .content_type("application/json")
+            .json_body(json!({"quantity_delta": 2}));
+        i.response.ok().content_type("application/json").json_body(json_pattern!({"quantity": integer(8)}));
+    })
+    .await;
+
+    assert_eq!(client.take(1, 2).await.unwrap(), TakeStock::Taken { remaining: 8 });
+}
+
+#[tokio::test]
+async fn taking_more_units_than_are_in_stock() {
+    let message = "insufficient stock: 1 units of item 1 in stock, 5 requested";
+    let (_mock, client) = inventory("a request to take more units than are in stock", move |i| {
+        i.given_with_params(IN_STOCK, &json!({"item_id": 1, "quantity": 1}));
+        i.request
+            .method("PATCH")
+            .path("/items/1")
+            .content_type("application/json")
+            .json_body(json!({"quantity_delta": 5}));
+        // Catalog passes inventory's explanation on to its own caller, so it must be a string.
+        i.response.status(400).content_type("application/json").json_body(json_pattern!({"error": like!(message)}));
+    })
+    .await;
+
+    assert_eq!(client.take(1, 5).await.unwrap(), TakeStock::Insufficient(message.to_owned()));
+}
+
+#[tokio::test]
+async fn taking_units_of_an_unknown_item() {
+    let (_mock, client) = inventory("a request to take units of an unknown item", |i| {
+        i.given_with_params(NO_ITEM, &json!({"item_id": 404}));
+        i.request
+            .method("PATCH")
+            .path("/items/404")
+            .content_type("application/json")
+            .json_body(json!({"quantity_delta": 1}));
+        i.response.not_found();
+    })
+    .await;
+
+    assert_eq!(client.take(404, 1).await.unwrap(), TakeStock::UnknownItem);
+}
+
+#[tokio::test]
+async fn reading_the_stock_of_an_item() {
+    let (_mock, client) = inventory("a request for the stock of an item", |i| {
+        i.given_with_params(IN_STOCK, &json!({"item_id": 1, "quantity": 10}));
+        i.request.get().path(term!("^/items/[0-9]+$", "/items/1"));
+        i.response.ok().content_type("application/json").json_body(json_pattern!({"quantity": integer(10)}));
+    })
+    .await;
+
+    assert_eq!(client.stock(1).await.unwrap(), Some(10));
+}
+
+#[tokio::test]
+async fn reading_the_stock_of_an_item_that_is_not_stocked() {
+    let (_mock, client) = inventory("a request for the stock of an item that is not stocked", |i| {
+        i.given_with_params(NO_ITEM, &json!({"item_id": 404}));
+        i.request.get().path("/items/404");
+        i.response.not_found();
+    })
+    .await;
+
+    assert_eq!(client.stock(404).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn putting_units_back_into_stock() {
+    let (_mock, client) = inventory("a request to put units of an item back into stock", |i| {
+        i.given_with_params(IN_STOCK, &json!({"item_id": 1, "quantity": 8}));
+        i.request
+            .method("POST")
+            .path("/items/1/restock")
+            .content_type("application/json")
+            .json_body(json!({"quantity": 2}));
+        i.response.ok().content_type("application/json").json_body(json_pattern!({"quantity": integer(10)}));
+    })
+    .await;
+
+    assert_eq!(client.put_back(1, 2).await.unwrap(), Some(10));
+}

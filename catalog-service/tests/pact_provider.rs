@@ -1,0 +1,15 @@
+//! catalog-service as a provider: the real service, on a random port with a fresh database and
+//! provider states on, replays every pact its consumers hold with it.
+//!
+//! Its answers come from its neighbours, so the real accounting, inventory and item services run
+//! beside it (random ports, fresh databases, provider states on) and each of catalog's states
+//! puts them into their own documented states. See the README, "catalog-service as a provider".
+
+use catalog_service::testing::Neighbourhood;
+use contract_testing::verification::assert_honours_its_pacts;
+
+#[tokio::test]
+async fn catalog_service_honours_its_pacts() {
+    let system = Neighbourhood::spawn(true).await;
+    assert_honours_its_pacts("catalog-service", &system.catalog.base_url).await;
+}

@@ -1,0 +1,40 @@
+//! inventory-service as a provider: the real service, on a random port with a fresh database
+//! and provider states on, replays every pact its consumers hold with it.
+
+mod support;
+
+use contract_testing::verification::{assert_honours_its_pacts, local_pacts_dir, read_pact, report, verify};
+use pact_verifier::PactSource;
+use serde_json::json;
+use service_kit::testing::TempDatabase;
+
+#[tokio::test]
+async fn inventory_service_honours_its_pacts() {
+    let db = TempDatabase::new();
+    let app = support::spawn(&db, true).await;
+    assert_honours_its_pacts("inventory-service", &app.base_url).await;
+}
+
+#[tokio::test]
+async fn verification_fails_when_the_consumer_expects_what_inventory_does_not_do() {
+    // catalog's real pact, with one expectation inventory never met: a warehouse for the stock.
+    let mut pact = read_pact(&local_pacts_dir("inventory-service"), "catalog-service", "inventory-service");
+    let interaction = pact["interactions"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|i| i["description"] == "a request for the stock of an item")
+        .expect("catalog's pact reads stock");
+    interaction["response"]["body"]["warehouse"] = json!("north");
+
+    let db = TempDatabase::new();
+    let app = support::spawn(&db, true).await;
+    let result = verify("inventory-service", &app.base_url, PactSource::String(pact.to_string()), None).await;
+
+    let report = report(&result);
+    assert!(!result.result, "verification should fail:\n{report}");
+    let failed: Vec<_> = result.errors.iter().map(|(description, _)| description.as_str()).collect();
+    assert_eq!(failed.len(), 1, "only the changed interaction fails: {failed:?}");
+    assert!(failed[0].contains("a request for the stock of an item"), "{failed:?}");
+    assert!(report.contains("missing the following keys: warehouse"), "the report names the missing field:\n{report}");
+}
