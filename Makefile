@@ -9,11 +9,17 @@ CARGO ?= cargo
 # One feature set for every cargo call here, so nothing is rebuilt between targets.
 CARGO_TEST = $(CARGO) test --workspace --all-features
 
-.PHONY: help up down status logs test lint fmt clean-data create-pacts verify-pacts \
+.PHONY: help setup demo up down status logs test lint fmt clean-data create-pacts verify-pacts \
 	check-example-pacts update-example-pacts
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
+
+setup: ## Install what the project needs beyond Rust (only what is missing)
+	@scripts/setup.sh
+
+demo: setup up create-pacts verify-pacts ## The whole story: services up, pacts created, every provider verified
+	@echo; echo "Services (stop them with 'make down'):"; scripts/services.sh status
 
 up: ## Build and start the five services natively (background processes, logs in .run/logs)
 	@scripts/services.sh up
@@ -43,8 +49,8 @@ check-example-pacts: ## Fail when example-pacts/ no longer matches what create-p
 update-example-pacts: create-pacts ## Copy freshly created pacts into example-pacts/
 	rm -f example-pacts/*.json && cp pacts/*.json example-pacts/
 
-test: create-pacts check-example-pacts ## Run every test: fresh pacts, example-pacts check, all tests
-	$(CARGO_TEST)
+test: setup create-pacts check-example-pacts ## Run every test: fresh pacts, example-pacts check, all tests
+	@scripts/run-tests.sh
 
 lint: ## cargo fmt --check and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check

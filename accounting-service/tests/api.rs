@@ -6,7 +6,6 @@ use serde_json::json;
 use service_kit::testing::{TempDatabase, assert_error, json_body};
 use support::spawn;
 
-
 #[tokio::test]
 async fn health_answers_ok() {
     let db = TempDatabase::new();
@@ -240,4 +239,11 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
     assert_error(set_state(state, json!({"item_id": 1})).await.unwrap(), 400, "price").await;
     let mistyped = set_state(state, json!({"item_id": "one", "price": 1}));
     assert_error(mistyped.await.unwrap(), 400, "integer").await;
+}
+
+#[test]
+fn every_provider_state_is_documented_in_the_readme() {
+    service_kit::testing::assert_states_documented::<accounting_service::provider_states::AccountingStates>(
+        "accounting-service",
+    );
 }

@@ -32,15 +32,28 @@ async fn verification_fails_when_a_field_the_consumer_reads_is_renamed() {
         .layer(axum::middleware::map_response(rename_price_to_amount));
     let app = TestApp::spawn(broken).await;
 
-    let result = verify("accounting-service", &app.base_url, local_source("accounting-service"), None).await;
+    let result = verify(
+        "accounting-service",
+        &app.base_url,
+        local_source("accounting-service"),
+        None,
+    )
+    .await;
 
     let report = report(&result);
     assert!(!result.result, "verification should fail:\n{report}");
-    let failed: Vec<_> = result.errors.iter().map(|(description, _)| description.as_str()).collect();
+    let failed: Vec<_> = result
+        .errors
+        .iter()
+        .map(|(description, _)| description.as_str())
+        .collect();
     assert_eq!(
         failed.len(),
         2,
         "both interactions that return a price fail, the 404 one does not: {failed:?}"
     );
-    assert!(report.contains("missing the following keys: price"), "the report names the missing field:\n{report}");
+    assert!(
+        report.contains("missing the following keys: price"),
+        "the report names the missing field:\n{report}"
+    );
 }

@@ -6,8 +6,8 @@
 
 use cart_service::clients::CatalogClient;
 use cart_service::clients::catalog::Order;
-use contract_testing::matchers::integer;
 use contract_testing::InteractionBuilder;
+use contract_testing::matchers::integer;
 use pact_consumer::prelude::*;
 use serde_json::json;
 
@@ -32,7 +32,10 @@ async fn ordering_an_item_in_stock() {
             .content_type("application/json")
             .json_body(json!({"item_id": 1, "quantity": 2}));
         // Cart only needs the total; whatever else catalog says about the order is its own.
-        i.response.ok().content_type("application/json").json_body(json_pattern!({"total_price": integer(2598)}));
+        i.response
+            .ok()
+            .content_type("application/json")
+            .json_body(json_pattern!({"total_price": integer(2598)}));
     })
     .await;
 
@@ -49,7 +52,10 @@ async fn ordering_more_than_is_in_stock() {
             .path("/order")
             .content_type("application/json")
             .json_body(json!({"item_id": 1, "quantity": 5}));
-        i.response.status(400).content_type("application/json").json_body(json_pattern!({"error": like!(message)}));
+        i.response
+            .status(400)
+            .content_type("application/json")
+            .json_body(json_pattern!({"error": like!(message)}));
     })
     .await;
 
@@ -66,9 +72,15 @@ async fn ordering_an_unknown_item() {
             .path("/order")
             .content_type("application/json")
             .json_body(json!({"item_id": 404, "quantity": 1}));
-        i.response.not_found().content_type("application/json").json_body(json_pattern!({"error": like!(message)}));
+        i.response
+            .not_found()
+            .content_type("application/json")
+            .json_body(json_pattern!({"error": like!(message)}));
     })
     .await;
 
-    assert_eq!(client.order(404, 1).await.unwrap(), Order::UnknownItem(message.to_owned()));
+    assert_eq!(
+        client.order(404, 1).await.unwrap(),
+        Order::UnknownItem(message.to_owned())
+    );
 }

@@ -245,3 +245,10 @@ async fn provider_states_are_off_unless_enabled() {
         .unwrap();
     assert_error(response, 404, "no route").await;
 }
+
+#[test]
+fn every_provider_state_is_documented_in_the_readme() {
+    service_kit::testing::assert_states_documented::<catalog_service::provider_states::CatalogStates>(
+        "catalog-service",
+    );
+}

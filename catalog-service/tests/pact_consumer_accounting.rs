@@ -6,8 +6,8 @@
 
 use catalog_service::clients::AccountingClient;
 use catalog_service::clients::accounting::Price;
-use contract_testing::matchers::{decimal, integer};
 use contract_testing::InteractionBuilder;
+use contract_testing::matchers::{decimal, integer};
 use pact_consumer::prelude::*;
 use serde_json::json;
 
@@ -35,15 +35,27 @@ async fn reading_the_price_of_an_item_with_tax() {
     })
     .await;
 
-    assert_eq!(client.price(1).await.unwrap(), Some(Price { price: 1299, tax: Some(0.2) }));
+    assert_eq!(
+        client.price(1).await.unwrap(),
+        Some(Price {
+            price: 1299,
+            tax: Some(0.2)
+        })
+    );
 }
 
 #[tokio::test]
 async fn reading_the_price_of_an_item_without_tax() {
     let (_mock, client) = accounting("a request for the price of an item without tax", |i| {
-        i.given_with_params("an item with id {item_id} has price {price} and no tax", &json!({"item_id": 2, "price": 850}));
+        i.given_with_params(
+            "an item with id {item_id} has price {price} and no tax",
+            &json!({"item_id": 2, "price": 850}),
+        );
         i.request.get().path(term!("^/items/[0-9]+$", "/items/2"));
-        i.response.ok().content_type("application/json").json_body(json_pattern!({"price": integer(850), "tax": null}));
+        i.response
+            .ok()
+            .content_type("application/json")
+            .json_body(json_pattern!({"price": integer(850), "tax": null}));
     })
     .await;
 

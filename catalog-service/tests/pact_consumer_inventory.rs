@@ -6,8 +6,8 @@
 
 use catalog_service::clients::InventoryClient;
 use catalog_service::clients::inventory::TakeStock;
-use contract_testing::matchers::integer;
 use contract_testing::InteractionBuilder;
+use contract_testing::matchers::integer;
 use pact_consumer::prelude::*;
 use serde_json::json;
 
@@ -32,7 +32,10 @@ async fn taking_units_out_of_stock() {
             .path("/items/1")
             .content_type("application/json")
             .json_body(json!({"quantity_delta": 2}));
-        i.response.ok().content_type("application/json").json_body(json_pattern!({"quantity": integer(8)}));
+        i.response
+            .ok()
+            .content_type("application/json")
+            .json_body(json_pattern!({"quantity": integer(8)}));
     })
     .await;
 
@@ -50,11 +53,17 @@ async fn taking_more_units_than_are_in_stock() {
             .content_type("application/json")
             .json_body(json!({"quantity_delta": 5}));
         // Catalog passes inventory's explanation on to its own caller, so it must be a string.
-        i.response.status(400).content_type("application/json").json_body(json_pattern!({"error": like!(message)}));
+        i.response
+            .status(400)
+            .content_type("application/json")
+            .json_body(json_pattern!({"error": like!(message)}));
     })
     .await;
 
-    assert_eq!(client.take(1, 5).await.unwrap(), TakeStock::Insufficient(message.to_owned()));
+    assert_eq!(
+        client.take(1, 5).await.unwrap(),
+        TakeStock::Insufficient(message.to_owned())
+    );
 }
 
 #[tokio::test]
@@ -78,7 +87,10 @@ async fn reading_the_stock_of_an_item() {
     let (_mock, client) = inventory("a request for the stock of an item", |i| {
         i.given_with_params(IN_STOCK, &json!({"item_id": 1, "quantity": 10}));
         i.request.get().path(term!("^/items/[0-9]+$", "/items/1"));
-        i.response.ok().content_type("application/json").json_body(json_pattern!({"quantity": integer(10)}));
+        i.response
+            .ok()
+            .content_type("application/json")
+            .json_body(json_pattern!({"quantity": integer(10)}));
     })
     .await;
 
@@ -106,7 +118,10 @@ async fn putting_units_back_into_stock() {
             .path("/items/1/restock")
             .content_type("application/json")
             .json_body(json!({"quantity": 2}));
-        i.response.ok().content_type("application/json").json_body(json_pattern!({"quantity": integer(10)}));
+        i.response
+            .ok()
+            .content_type("application/json")
+            .json_body(json_pattern!({"quantity": integer(10)}));
     })
     .await;
 

@@ -27,7 +27,10 @@ async fn reading_the_name_of_an_item() {
         );
         i.request.get().path(term!("^/items/[0-9]+$", "/items/1"));
         // Catalog only reads the name: any string will do, the rest of the item is not its business.
-        i.response.ok().content_type("application/json").json_body(json_pattern!({"name": like!("Contract Coffee Mug")}));
+        i.response
+            .ok()
+            .content_type("application/json")
+            .json_body(json_pattern!({"name": like!("Contract Coffee Mug")}));
     })
     .await;
 

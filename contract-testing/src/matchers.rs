@@ -9,12 +9,18 @@ use serde_json::{Value, json};
 
 /// Any integer; `example` is what the mock server answers.
 pub fn integer(example: i64) -> JsonPattern {
-    JsonPattern::pattern(NumberRule { example: json!(example), rule: MatchingRule::Integer })
+    JsonPattern::pattern(NumberRule {
+        example: json!(example),
+        rule: MatchingRule::Integer,
+    })
 }
 
 /// Any number with a fractional part; `example` is what the mock server answers.
 pub fn decimal(example: f64) -> JsonPattern {
-    JsonPattern::pattern(NumberRule { example: json!(example), rule: MatchingRule::Decimal })
+    JsonPattern::pattern(NumberRule {
+        example: json!(example),
+        rule: MatchingRule::Decimal,
+    })
 }
 
 #[derive(Debug)]
@@ -51,7 +57,13 @@ mod tests {
         let mut rules = MatchingRuleCategory::empty("body");
         pattern.extract_matching_rules(DocPath::root(), &mut rules);
         let rules = rules.to_v3_json();
-        assert_eq!(rules["$.price"], json!({ "matchers": [{ "match": "integer" }], "combine": "AND" }));
-        assert_eq!(rules["$.tax"], json!({ "matchers": [{ "match": "decimal" }], "combine": "AND" }));
+        assert_eq!(
+            rules["$.price"],
+            json!({ "matchers": [{ "match": "integer" }], "combine": "AND" })
+        );
+        assert_eq!(
+            rules["$.tax"],
+            json!({ "matchers": [{ "match": "decimal" }], "combine": "AND" })
+        );
     }
 }

@@ -8,7 +8,10 @@ use serde_json::Value;
 
 /// The workspace root (this crate's parent folder).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("crate inside the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("crate inside the workspace")
+        .to_path_buf()
 }
 
 /// Where consumer tests write pacts: `$PACT_OUTPUT_DIR` when set, else `<workspace>/pacts`.
@@ -116,7 +119,11 @@ mod tests {
     fn changed_missing_and_extra_pacts_are_drift() {
         let (a, b) = (tempdir(), tempdir());
         write(a.path(), "c-p.json", &pact(json!([{"description": "x"}]), "1"));
-        write(b.path(), "c-p.json", &pact(json!([{"description": "x", "providerStates": []}]), "1"));
+        write(
+            b.path(),
+            "c-p.json",
+            &pact(json!([{"description": "x", "providerStates": []}]), "1"),
+        );
         write(a.path(), "only-a.json", &pact(json!([]), "1"));
         write(b.path(), "only-b.json", &pact(json!([]), "1"));
         let found = differences(a.path(), b.path()).unwrap();

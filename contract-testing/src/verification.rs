@@ -19,8 +19,7 @@ use pact_models::http_utils::HttpAuth;
 use pact_verifier::callback_executors::{HttpRequestProviderStateExecutor, NullRequestFilterExecutor};
 use pact_verifier::verification_result::VerificationExecutionResult;
 use pact_verifier::{
-    FilterInfo, PactSource, ProviderInfo, ProviderTransport, PublishOptions, VerificationOptions,
-    verify_provider_async,
+    FilterInfo, PactSource, ProviderInfo, ProviderTransport, PublishOptions, VerificationOptions, verify_provider_async,
 };
 use serde_json::{Value, json};
 use url::Url;
@@ -50,7 +49,11 @@ pub fn local_source(provider: &str) -> PactSource {
 /// `pacts/` when it holds a pact for `provider`, else `example-pacts/`.
 pub fn local_pacts_dir(provider: &str) -> PathBuf {
     let fresh = pacts_dir();
-    if has_pact_for(&fresh, provider) { fresh } else { example_pacts_dir() }
+    if has_pact_for(&fresh, provider) {
+        fresh
+    } else {
+        example_pacts_dir()
+    }
 }
 
 /// The broker's pacts for verification, configured from the environment.
@@ -58,7 +61,11 @@ pub fn broker_source(provider: &str, broker_url: &str) -> PactSource {
     let selectors = match env("PACT_CONSUMER_VERSION_SELECTORS") {
         Some(text) => serde_json::from_str::<Vec<Value>>(&text)
             .unwrap_or_else(|e| panic!("PACT_CONSUMER_VERSION_SELECTORS is not a JSON array ({e}): {text}")),
-        None => vec![json!({"mainBranch": true}), json!({"matchingBranch": true}), json!({"deployedOrReleased": true})],
+        None => vec![
+            json!({"mainBranch": true}),
+            json!({"matchingBranch": true}),
+            json!({"deployedOrReleased": true}),
+        ],
     };
     PactSource::BrokerWithDynamicConfiguration {
         provider_name: provider.to_owned(),
@@ -147,7 +154,11 @@ pub async fn assert_honours_its_pacts(provider: &str, base_url: &str) {
     let from = source.to_string();
     let result = verify(provider, base_url, source, publish_options_from_env()).await;
     println!("\n{}", summary(provider, &from, &result));
-    assert!(result.result, "{provider} does not honour its pacts:\n{}", report(&result));
+    assert!(
+        result.result,
+        "{provider} does not honour its pacts:\n{}",
+        report(&result)
+    );
 }
 
 /// One line: how many interactions passed, failed, or failed but pending, and from where.

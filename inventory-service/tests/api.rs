@@ -6,7 +6,6 @@ use serde_json::json;
 use service_kit::testing::{TempDatabase, TestApp, assert_error, json_body};
 use support::spawn;
 
-
 async fn stock(app: &TestApp, item_id: i64) -> serde_json::Value {
     json_body(reqwest::get(app.url(&format!("/items/{item_id}"))).await.unwrap(), 200).await
 }
@@ -229,4 +228,11 @@ async fn provider_states_are_off_unless_enabled() {
         .unwrap();
     assert_error(response, 404, "no route").await;
     assert_eq!(stock(&app, 1).await, json!({"item_id": 1, "quantity": 100}));
+}
+
+#[test]
+fn every_provider_state_is_documented_in_the_readme() {
+    service_kit::testing::assert_states_documented::<inventory_service::provider_states::InventoryStates>(
+        "inventory-service",
+    );
 }

@@ -18,7 +18,11 @@ async fn inventory_service_honours_its_pacts() {
 #[tokio::test]
 async fn verification_fails_when_the_consumer_expects_what_inventory_does_not_do() {
     // catalog's real pact, with one expectation inventory never met: a warehouse for the stock.
-    let mut pact = read_pact(&local_pacts_dir("inventory-service"), "catalog-service", "inventory-service");
+    let mut pact = read_pact(
+        &local_pacts_dir("inventory-service"),
+        "catalog-service",
+        "inventory-service",
+    );
     let interaction = pact["interactions"]
         .as_array_mut()
         .unwrap()
@@ -29,12 +33,25 @@ async fn verification_fails_when_the_consumer_expects_what_inventory_does_not_do
 
     let db = TempDatabase::new();
     let app = support::spawn(&db, true).await;
-    let result = verify("inventory-service", &app.base_url, PactSource::String(pact.to_string()), None).await;
+    let result = verify(
+        "inventory-service",
+        &app.base_url,
+        PactSource::String(pact.to_string()),
+        None,
+    )
+    .await;
 
     let report = report(&result);
     assert!(!result.result, "verification should fail:\n{report}");
-    let failed: Vec<_> = result.errors.iter().map(|(description, _)| description.as_str()).collect();
+    let failed: Vec<_> = result
+        .errors
+        .iter()
+        .map(|(description, _)| description.as_str())
+        .collect();
     assert_eq!(failed.len(), 1, "only the changed interaction fails: {failed:?}");
     assert!(failed[0].contains("a request for the stock of an item"), "{failed:?}");
-    assert!(report.contains("missing the following keys: warehouse"), "the report names the missing field:\n{report}");
+    assert!(
+        report.contains("missing the following keys: warehouse"),
+        "the report names the missing field:\n{report}"
+    );
 }

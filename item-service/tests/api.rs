@@ -6,7 +6,6 @@ use serde_json::json;
 use service_kit::testing::{TempDatabase, assert_error, json_body};
 use support::spawn;
 
-
 #[tokio::test]
 async fn a_fresh_database_lists_the_demo_items() {
     let db = TempDatabase::new();
@@ -188,4 +187,9 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
         "unknown provider state",
     )
     .await;
+}
+
+#[test]
+fn every_provider_state_is_documented_in_the_readme() {
+    service_kit::testing::assert_states_documented::<item_service::provider_states::ItemStates>("item-service");
 }

@@ -88,3 +88,31 @@ pub async fn assert_error(response: reqwest::Response, status: u16, needle: &str
         "error message {message:?} should mention {needle:?}"
     );
 }
+
+/// The README row documenting one provider state (the README's provider-state table holds
+/// exactly these rows; [`assert_states_documented`] keeps the two in sync).
+pub fn readme_row(provider: &str, state: &crate::provider_states::ProviderState) -> String {
+    let params: Vec<String> = state.params.iter().map(|p| format!("`{p}`")).collect();
+    format!(
+        "| {provider} | `{}` | {} | {} |",
+        state.name,
+        params.join(", "),
+        state.effect
+    )
+}
+
+/// Fails unless the workspace README documents every state of `S` exactly as the code has it.
+pub fn assert_states_documented<S: crate::provider_states::ProviderStates>(provider: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let readme = std::fs::read_to_string(&path).expect("read README.md");
+    let missing: Vec<String> = S::STATES
+        .iter()
+        .map(|state| readme_row(provider, state))
+        .filter(|row| !readme.contains(row))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md's provider-state table lacks these rows (or has them out of date):\n{}",
+        missing.join("\n")
+    );
+}

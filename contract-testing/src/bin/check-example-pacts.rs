@@ -24,7 +24,11 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
         Err(error) => {
-            eprintln!("cannot compare {} with {}: {error:#}", examples.display(), fresh.display());
+            eprintln!(
+                "cannot compare {} with {}: {error:#}",
+                examples.display(),
+                fresh.display()
+            );
             ExitCode::FAILURE
         }
     }

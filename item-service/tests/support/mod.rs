@@ -12,7 +12,10 @@ pub async fn open(db: &TempDatabase, provider_states: bool) -> AppState {
     let config = Config {
         port: 0,
         database_path: db.path.clone(),
-        common: CommonArgs { provider_states, ..CommonArgs::default() },
+        common: CommonArgs {
+            provider_states,
+            ..CommonArgs::default()
+        },
     };
     AppState::open(&config).await.expect("open the app")
 }
