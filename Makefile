@@ -10,7 +10,7 @@ CARGO ?= cargo
 CARGO_TEST = $(CARGO) test --workspace --all-features
 
 .PHONY: help setup demo up down status logs test lint fmt clean-data create-pacts verify-pacts \
-	check-example-pacts update-example-pacts
+	check-example-pacts update-example-pacts check-workflows
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -49,10 +49,14 @@ check-example-pacts: ## Fail when example-pacts/ no longer matches what create-p
 update-example-pacts: create-pacts ## Copy freshly created pacts into example-pacts/
 	rm -f example-pacts/*.json && cp pacts/*.json example-pacts/
 
-test: setup create-pacts check-example-pacts ## Run every test: fresh pacts, example-pacts check, all tests
+test: setup check-workflows create-pacts check-example-pacts ## Run every test: fresh pacts, example-pacts check, all tests
 	@scripts/run-tests.sh
 
-lint: ## cargo fmt --check and clippy with warnings as errors
+check-workflows: ## actionlint (and shellcheck) over .github/workflows
+	tools/bin/actionlint -no-color
+
+lint: ## cargo fmt --check, clippy with warnings as errors, shellcheck on the scripts
+	shellcheck -x scripts/*.sh
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
 

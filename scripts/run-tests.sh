@@ -2,7 +2,7 @@
 # Runs every test in the workspace and ends with one line that adds up all test binaries:
 # "tests: N passed, N failed, N ignored". Exits with cargo's status.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 export PACT_DO_NOT_TRACK=true
 
 log=$(mktemp)

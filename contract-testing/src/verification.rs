@@ -9,6 +9,8 @@
 //!   credentials from `PACT_BROKER_TOKEN` or `PACT_BROKER_USERNAME`/`PACT_BROKER_PASSWORD`;
 //!   results published only when `PACT_PUBLISH_RESULTS=true`, as `PACT_PROVIDER_VERSION` on
 //!   `PACT_PROVIDER_BRANCH`;
+//! - `PACT_URL` set: just that pact (what a broker webhook for a changed pact passes on), read
+//!   through the broker when `PACT_BROKER_BASE_URL` is set too;
 //! - otherwise the local `pacts/` folder when it holds a pact for the provider, else the
 //!   committed `example-pacts/`.
 
@@ -35,9 +37,13 @@ fn env(name: &str) -> Option<String> {
 
 /// Where to read pacts for `provider`, as the environment says (see the module docs).
 pub fn pact_source_from_env(provider: &str) -> PactSource {
-    match env("PACT_BROKER_BASE_URL") {
-        Some(broker_url) => broker_source(provider, &broker_url),
-        None => local_source(provider),
+    match (env("PACT_URL"), env("PACT_BROKER_BASE_URL")) {
+        (Some(pact_url), Some(broker_url)) => {
+            PactSource::WebhookCallbackUrl { pact_url, broker_url, auth: broker_auth() }
+        }
+        (Some(pact_url), None) => PactSource::URL(pact_url, broker_auth()),
+        (None, Some(broker_url)) => broker_source(provider, &broker_url),
+        (None, None) => local_source(provider),
     }
 }
 
