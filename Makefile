@@ -5,10 +5,18 @@ SHELL := /bin/bash
 # The pact crates send usage data unless told not to; never from this project.
 export PACT_DO_NOT_TRACK := true
 
+# Versions and branch of what is published and verified (scripts/pact-env.sh): a service's own
+# variable (CART_VERSION, CATALOG_VERSION, ...), else SERVICE_VERSION, else the git commit;
+# BRANCH, else the git branch. Broker and credentials as the Pact CLIs read them.
+export SERVICE_VERSION BRANCH ACCOUNTING_VERSION CART_VERSION CATALOG_VERSION INVENTORY_VERSION ITEM_VERSION
+export SERVICE VERSION ENVIRONMENT PROVIDER WIP_PACTS_SINCE
+export PACT_BROKER_BASE_URL PACT_BROKER_USERNAME PACT_BROKER_PASSWORD PACT_BROKER_TOKEN
+
 CARGO ?= cargo
 # One feature set for every cargo call here, so nothing is rebuilt between targets.
 CARGO_TEST = $(CARGO) test --workspace --all-features
 
+.PHONY: publish-pacts can-i-deploy record-deployment deploy-all setup-broker demo-breaking-change
 .PHONY: help setup demo up down status logs test lint fmt clean-data create-pacts verify-pacts \
 	check-example-pacts update-example-pacts check-workflows
 
@@ -18,8 +26,13 @@ help: ## List the targets
 setup: ## Install what the project needs beyond Rust (only what is missing)
 	@scripts/setup.sh
 
-demo: setup up create-pacts verify-pacts ## The whole story: services up, pacts created, every provider verified
+demo: setup up create-pacts setup-broker publish-pacts verify-pacts deploy-all ## The whole story, start to finish
 	@echo; echo "Services (stop them with 'make down'):"; scripts/services.sh status
+	@echo; tools/bin/pact-broker-cli broker list-latest-pact-versions -b $${PACT_BROKER_BASE_URL:-http://127.0.0.1:9292}
+	@echo; echo "Every pact published, verified and deployable. Open the broker: $${PACT_BROKER_BASE_URL:-http://127.0.0.1:9292}"
+
+demo-breaking-change: ## A consumer's breaking pact on a feature branch: pending for the provider, blocked by can-i-deploy
+	@scripts/demo-breaking-change.sh
 
 up: ## Build and start the five services natively (background processes, logs in .run/logs)
 	@scripts/services.sh up
@@ -40,8 +53,23 @@ create-pacts: ## Run the consumer contract tests into a clean pacts/ and list th
 	@$(CARGO) run -q -p contract-testing --bin check-example-pacts >/dev/null 2>&1 \
 		|| echo "note: example-pacts/ differs from pacts/: 'make check-example-pacts' shows how"
 
-verify-pacts: ## Verify every provider against its pacts (pacts/, else example-pacts/, or a broker)
+verify-pacts: ## Verify every provider (from the broker when one answers, else pacts/ or example-pacts/)
 	@scripts/verify-pacts.sh
+
+publish-pacts: ## Publish pacts/ with pact-broker-cli (CART_VERSION/CATALOG_VERSION, else SERVICE_VERSION; BRANCH)
+	@scripts/pact-workflow.sh publish
+
+can-i-deploy: ## Ask the broker: SERVICE=cart-service [VERSION=..] [ENVIRONMENT=production]
+	@scripts/pact-workflow.sh can-i-deploy
+
+record-deployment: ## Tell the broker: SERVICE=cart-service [VERSION=..] [ENVIRONMENT=production]
+	@scripts/pact-workflow.sh record-deployment
+
+deploy-all: ## can-i-deploy and record-deployment for every service, providers first
+	@scripts/pact-workflow.sh deploy-all
+
+setup-broker: ## Create the environments (test, production) and main branches on the broker if missing
+	@scripts/pact-workflow.sh setup-broker
 
 check-example-pacts: ## Fail when example-pacts/ no longer matches what create-pacts writes
 	$(CARGO) run -q -p contract-testing --bin check-example-pacts

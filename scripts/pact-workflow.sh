@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The broker side of the Pact workflow, through the official pact-broker-cli:
-#   publish | can-i-deploy | record-deployment | setup-broker
+#   publish | can-i-deploy | record-deployment | deploy-all | setup-broker
 # Versions and branch: see scripts/pact-env.sh (CART_VERSION ..., SERVICE_VERSION, BRANCH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +48,15 @@ record_deployment() {
   broker_cli record-deployment --pacticipant "$SERVICE" --version "$VERSION" --environment "$ENVIRONMENT"
 }
 
+# can-i-deploy then record-deployment for every service, providers before their consumers.
+deploy_all() {
+  local service
+  for service in "${SERVICES[@]}"; do
+    SERVICE=$service VERSION=$(version_of "$service") can_i_deploy
+    SERVICE=$service VERSION=$(version_of "$service") record_deployment
+  done
+}
+
 # Environments and main branches, so a fresh broker answers selectors and can-i-deploy.
 setup_broker() {
   require_broker
@@ -71,6 +80,7 @@ case ${1:-} in
   publish) publish ;;
   can-i-deploy) can_i_deploy ;;
   record-deployment) record_deployment ;;
+  deploy-all) deploy_all ;;
   setup-broker) setup_broker ;;
-  *) echo "usage: $0 publish|can-i-deploy|record-deployment|setup-broker" >&2; exit 2 ;;
+  *) echo "usage: $0 publish|can-i-deploy|record-deployment|deploy-all|setup-broker" >&2; exit 2 ;;
 esac

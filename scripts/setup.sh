@@ -33,6 +33,7 @@ command -v cargo >/dev/null || { echo "error: cargo not found: install Rust with
 missing=()
 command -v curl >/dev/null || missing+=(curl)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
+command -v jq >/dev/null || missing+=(jq)
 ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
 install_actionlint
 echo "setup: all tools present in $TOOLS"

@@ -38,9 +38,11 @@ fn env(name: &str) -> Option<String> {
 /// Where to read pacts for `provider`, as the environment says (see the module docs).
 pub fn pact_source_from_env(provider: &str) -> PactSource {
     match (env("PACT_URL"), env("PACT_BROKER_BASE_URL")) {
-        (Some(pact_url), Some(broker_url)) => {
-            PactSource::WebhookCallbackUrl { pact_url, broker_url, auth: broker_auth() }
-        }
+        (Some(pact_url), Some(broker_url)) => PactSource::WebhookCallbackUrl {
+            pact_url,
+            broker_url,
+            auth: broker_auth(),
+        },
         (Some(pact_url), None) => PactSource::URL(pact_url, broker_auth()),
         (None, Some(broker_url)) => broker_source(provider, &broker_url),
         (None, None) => local_source(provider),

@@ -89,8 +89,13 @@ impl Neighbour {
         self.http.patch(self.url(path))
     }
 
-    /// Sends the request; any answer (whatever its status) is `Ok`.
+    /// Sends the request, with the id of the request being handled; any answer (whatever its
+    /// status) is `Ok`.
     pub async fn send(&self, request: RequestBuilder) -> Result<Response, UpstreamError> {
+        let request = match crate::request_id::current() {
+            Some(id) => request.header(crate::request_id::HEADER, id),
+            None => request,
+        };
         request.send().await.map_err(|source| UpstreamError::Unavailable {
             service: self.name,
             source,

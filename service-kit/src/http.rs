@@ -13,7 +13,9 @@ use axum::http::{Method, Uri};
 use axum::routing::get;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::ApiError;
 use crate::extract::Json;
@@ -23,7 +25,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// A service's whole router: its own routes, the provider-state routes when enabled (absent, so
 /// 404, otherwise), and what every service has: `GET /health`, JSON answers for unknown routes
-/// (404) and wrong methods (405), the body size limit and request tracing.
+/// (404) and wrong methods (405), the body size limit, request ids and request tracing.
 pub fn service_router(routes: Router, provider_states: Option<Router>) -> Router {
     let router = match provider_states {
         Some(states) => routes.merge(states),
@@ -34,7 +36,15 @@ pub fn service_router(routes: Router, provider_states: Option<Router>) -> Router
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(crate::request_id::scope))
+        // Layers wrap what is above them: the id is set first, then echoed, then traced.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(crate::request_id::make_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
 async fn health() -> Json<Value> {

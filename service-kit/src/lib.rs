@@ -1,7 +1,7 @@
 //! Plumbing shared by the five services, written once: typed configuration, SQLite opening and
 //! migrations, the JSON error type, request extractors that answer bad input with that error,
-//! the Pact provider-state protocol, neighbour HTTP clients, tracing and serving with graceful
-//! shutdown. The services themselves only hold their routes, storage, clients and states.
+//! the Pact provider-state protocol, neighbour HTTP clients, request ids and tracing, and serving
+//! with graceful shutdown. The services themselves only hold their routes, storage, clients and states.
 
 pub mod client;
 pub mod config;
@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod provider_states;
+pub mod request_id;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
