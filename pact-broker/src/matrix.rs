@@ -233,7 +233,7 @@ fn resolve(snapshot: &Snapshot, spec: &SelectorSpec) -> Resolved {
 }
 
 /// The other pacticipants of a can-i-deploy question, at the versions in the target.
-fn infer(snapshot: &Snapshot, subject: &Resolved, target: &Target) -> Vec<Resolved> {
+fn infer(snapshot: &Snapshot, subject: &Resolved, target: Option<&Target>) -> Vec<Resolved> {
     let Some(subject_id) = subject.pacticipant_id else {
         return Vec::new();
     };
@@ -259,6 +259,10 @@ fn infer(snapshot: &Snapshot, subject: &Resolved, target: &Target) -> Vec<Resolv
         .map(|id| {
             let name = snapshot.name(id).to_owned();
             let versions = snapshot.versions_of(id);
+            let Some(target) = target else {
+                let description = format!("any version of {name}");
+                return Resolved { pacticipant_id: Some(id), name, versions: None, description, missing: None, inferred: true };
+            };
             let (ids, description): (Vec<i64>, String) = match target {
                 Target::Environment(env) => {
                     let env_id = snapshot.environment_by_name(env).map(|e| e.id);
@@ -331,8 +335,8 @@ pub fn query<'a>(snapshot: &'a Snapshot, query: &MatrixQuery) -> MatrixResult<'a
         .iter()
         .map(|s| resolve(snapshot, s))
         .collect();
-    if let (Some(target), 1) = (&query.target, resolved.len()) {
-        let inferred = infer(snapshot, &resolved[0], target);
+    if resolved.len() == 1 {
+        let inferred = infer(snapshot, &resolved[0], query.target.as_ref());
         resolved.extend(inferred);
     }
     let mut rows: Vec<Row<'a>> = Vec::new();
