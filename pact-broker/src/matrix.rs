@@ -156,7 +156,7 @@ fn resolve(snapshot: &Snapshot, spec: &SelectorSpec) -> Resolved {
     let Some(p) = snapshot.pacticipant_by_name(&name) else {
         return Resolved {
             pacticipant_id: None,
-            description: format!("{name}"),
+            description: name.clone(),
             missing: Some(format!("Pacticipant '{name}' not found")),
             name,
             versions: Some(Vec::new()),
