@@ -22,14 +22,20 @@ install_pact_cli() {
   echo "installing @pact-foundation/pact-cli@$PACT_CLI_VERSION into $TOOLS/npm"
   npm install --prefix "$TOOLS/npm" --no-audit --no-fund --loglevel=error \
     "@pact-foundation/pact-cli@$PACT_CLI_VERSION" >/dev/null
-  local found
-  found="$(find "$TOOLS/npm/node_modules/@pact-foundation" -type f -name 'pact-broker-cli' -perm -u+x 2>/dev/null | head -n1 || true)"
-  if [[ -z "$found" ]]; then
-    found="$(find "$TOOLS/npm/node_modules/@pact-foundation" -type f \( -name 'pact-broker-cli*' -o -name 'pact' \) 2>/dev/null | grep -v '\.js$' | head -n1 || true)"
+  local platform found
+  case "$(uname -m)" in
+    aarch64 | arm64) platform="linux-arm64" ;;
+    *) platform="linux-x64" ;;
+  esac
+  found="$TOOLS/npm/node_modules/@pact-foundation/pact-cli-$platform/standalone/pact"
+  if [[ ! -f "$found" ]]; then
+    found="$(find "$TOOLS/npm/node_modules/@pact-foundation" -path '*/standalone/pact' -type f 2>/dev/null | head -n1 || true)"
   fi
-  [[ -n "$found" ]] || { echo "no pact-broker-cli binary found in the npm package" >&2; exit 1; }
+  [[ -n "$found" && -f "$found" ]] || { echo "no Pact CLI binary found in the npm package" >&2; exit 1; }
   chmod +x "$found"
-  ln -sf "$found" "$bin"
+  # The package's single binary `pact` is the consolidated Rust CLI: `pact broker ...` is
+  # pact-broker-cli. The link keeps that name so tests and scripts can call it directly.
+  ln -sfr "$found" "$bin"
   echo "pact-broker-cli installed: $bin"
 }
 
