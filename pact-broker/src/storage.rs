@@ -10,7 +10,8 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::Value;
@@ -307,9 +308,19 @@ pub struct PacticipantUpdate {
     pub repository_url: Option<String>,
 }
 
+/// The latest snapshot, valid while no write has happened since it was read: reads that repeat
+/// (a verifier fetching its pacts, can-i-deploy polling) do not reload the metadata.
+#[derive(Debug, Default)]
+struct SnapshotCache {
+    /// Bumped after every write.
+    generation: AtomicU64,
+    latest: Mutex<Option<(u64, Arc<Snapshot>)>>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Connection,
+    cache: Arc<SnapshotCache>,
 }
 
 fn read_pacticipant(row: &rusqlite::Row<'_>) -> rusqlite::Result<Pacticipant> {
@@ -425,10 +436,38 @@ impl Store {
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
         Ok(Self {
             db: db::open(path, &MIGRATIONS).await?,
+            cache: Arc::default(),
         })
     }
 
-    pub async fn snapshot(&self) -> Result<Snapshot, ApiError> {
+    /// Runs a write on the connection thread and invalidates the cached snapshot.
+    async fn write<F, R>(&self, function: F) -> Result<R, ApiError>
+    where
+        F: FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        let result = self.db.call(function).await;
+        self.cache.generation.fetch_add(1, Ordering::SeqCst);
+        Ok(result?)
+    }
+
+    /// Everything but contents, from the cache when nothing was written since it was read.
+    pub async fn snapshot(&self) -> Result<Arc<Snapshot>, ApiError> {
+        let generation = self.cache.generation.load(Ordering::SeqCst);
+        if let Some((cached, snapshot)) = self.cache.latest.lock().expect("snapshot cache").as_ref()
+            && *cached == generation
+        {
+            return Ok(Arc::clone(snapshot));
+        }
+        let snapshot = Arc::new(self.load_snapshot().await?);
+        let mut latest = self.cache.latest.lock().expect("snapshot cache");
+        if self.cache.generation.load(Ordering::SeqCst) == generation {
+            *latest = Some((generation, Arc::clone(&snapshot)));
+        }
+        Ok(snapshot)
+    }
+
+    async fn load_snapshot(&self) -> Result<Snapshot, ApiError> {
         Ok(self
             .db
             .call(|conn| -> rusqlite::Result<Snapshot> {
@@ -572,9 +611,7 @@ impl Store {
         replace: bool,
     ) -> Result<(Pacticipant, bool), ApiError> {
         let name = name.to_owned();
-        Ok(self
-            .db
-            .call(move |conn| -> rusqlite::Result<(Pacticipant, bool)> {
+        Ok(self.write(move |conn| -> rusqlite::Result<(Pacticipant, bool)> {
                 let tx = conn.transaction()?;
                 let existed: bool = tx
                     .prepare_cached("SELECT 1 FROM pacticipants WHERE name = ?1")?
@@ -611,8 +648,7 @@ impl Store {
     ) -> Result<bool, ApiError> {
         let (pacticipant, number) = (pacticipant.to_owned(), number.to_owned());
         Ok(self
-            .db
-            .call(move |conn| -> rusqlite::Result<bool> {
+            .write(move |conn| -> rusqlite::Result<bool> {
                 let tx = conn.transaction()?;
                 let pid = ensure_pacticipant(&tx, &pacticipant)?;
                 let existed: bool = tx
@@ -642,9 +678,7 @@ impl Store {
     /// Removes a branch from every version (the versions themselves stay).
     pub async fn delete_branch(&self, pacticipant: &str, branch: &str) -> Result<usize, ApiError> {
         let (pacticipant, branch) = (pacticipant.to_owned(), branch.to_owned());
-        Ok(self
-            .db
-            .call(move |conn| {
+        Ok(self.write(move |conn| {
                 conn.execute(
                     "DELETE FROM branch_versions WHERE branch = ?2 AND version_id IN
                      (SELECT v.id FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id WHERE p.name = ?1)",
@@ -663,8 +697,7 @@ impl Store {
         let (pacticipant, version, tag) =
             (pacticipant.to_owned(), version.to_owned(), tag.to_owned());
         Ok(self
-            .db
-            .call(move |conn| {
+            .write(move |conn| {
                 conn.execute(
                     "DELETE FROM tags WHERE name = ?3 AND version_id IN
                      (SELECT v.id FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id
@@ -678,9 +711,7 @@ impl Store {
     // ---- pacts --------------------------------------------------------------------------
 
     pub async fn publish(&self, pact: NewPact) -> Result<Published, ApiError> {
-        let result = self
-            .db
-            .call(move |conn| -> Result<Result<Published, String>, rusqlite::Error> {
+        let result = self.write(move |conn| -> Result<Result<Published, String>, rusqlite::Error> {
                 let tx = conn.transaction()?;
                 let consumer_id = ensure_pacticipant(&tx, &pact.consumer)?;
                 let provider_id = ensure_pacticipant(&tx, &pact.provider)?;
@@ -746,23 +777,20 @@ impl Store {
 
     /// Deletes a consumer version's pact with a provider.
     pub async fn delete_publication(&self, publication_id: i64) -> Result<(), ApiError> {
-        self.db
-            .call(move |conn| {
-                conn.execute(
-                    "DELETE FROM publications WHERE id = ?1",
-                    params![publication_id],
-                )
-            })
-            .await?;
+        self.write(move |conn| {
+            conn.execute(
+                "DELETE FROM publications WHERE id = ?1",
+                params![publication_id],
+            )
+        })
+        .await?;
         Ok(())
     }
 
     // ---- verifications ------------------------------------------------------------------
 
     pub async fn add_verification(&self, new: NewVerification) -> Result<i64, ApiError> {
-        Ok(self
-            .db
-            .call(move |conn| -> rusqlite::Result<i64> {
+        Ok(self.write(move |conn| -> rusqlite::Result<i64> {
                 let tx = conn.transaction()?;
                 let consumer_id = ensure_pacticipant(&tx, &new.consumer)?;
                 let provider_id = ensure_pacticipant(&tx, &new.provider)?;
@@ -864,9 +892,7 @@ impl Store {
         display_name: Option<String>,
         production: bool,
     ) -> Result<Result<Environment, String>, ApiError> {
-        Ok(self
-            .db
-            .call(move |conn| -> rusqlite::Result<Result<Environment, String>> {
+        Ok(self.write(move |conn| -> rusqlite::Result<Result<Environment, String>> {
                 let tx = conn.transaction()?;
                 let taken: Option<String> = tx
                     .prepare_cached("SELECT uuid FROM environments WHERE name = ?1")?
@@ -897,9 +923,7 @@ impl Store {
 
     pub async fn delete_environment(&self, uuid: &str) -> Result<bool, ApiError> {
         let uuid = uuid.to_owned();
-        Ok(self
-            .db
-            .call(move |conn| -> rusqlite::Result<bool> {
+        Ok(self.write(move |conn| -> rusqlite::Result<bool> {
                 let tx = conn.transaction()?;
                 tx.execute(
                     "DELETE FROM deployments WHERE environment_id IN (SELECT id FROM environments WHERE uuid = ?1)",
@@ -921,9 +945,7 @@ impl Store {
         environment_id: i64,
         application_instance: Option<String>,
     ) -> Result<Deployment, ApiError> {
-        Ok(self
-            .db
-            .call(move |conn| -> rusqlite::Result<Deployment> {
+        Ok(self.write(move |conn| -> rusqlite::Result<Deployment> {
                 let tx = conn.transaction()?;
                 let now = now();
                 let pacticipant_id: i64 = tx
@@ -981,8 +1003,7 @@ impl Store {
     pub async fn end_deployment(&self, uuid: &str) -> Result<Option<Deployment>, ApiError> {
         let uuid = uuid.to_owned();
         Ok(self
-            .db
-            .call(move |conn| {
+            .write(move |conn| {
                 conn.execute(
                     "UPDATE deployments SET ended_at = ?2 WHERE uuid = ?1 AND ended_at IS NULL",
                     params![uuid, now()],
