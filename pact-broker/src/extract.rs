@@ -100,3 +100,40 @@ impl Query {
         groups
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Query;
+
+    fn query(text: &str) -> Query {
+        Query(
+            url::form_urlencoded::parse(text.as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn rack_style_groups_follow_positions_and_repeats() {
+        let q = query(
+            "q[][pacticipant]=A&q[][version]=1&q[][pacticipant]=B&q[][latest]=true&q[][tag]=prod&latestby=cvp",
+        );
+        let groups = q.groups("q");
+        assert_eq!(groups.len(), 2);
+        assert_eq!(
+            groups[0],
+            vec![
+                ("pacticipant".into(), "A".into()),
+                ("version".into(), "1".into())
+            ]
+        );
+        assert_eq!(groups[1][2], ("tag".into(), "prod".into()));
+        assert_eq!(q.get("latestby"), Some("cvp"));
+    }
+
+    #[test]
+    fn percent_encoded_brackets_are_the_same_as_literal_ones() {
+        let q = query("q%5B%5D%5Bpacticipant%5D=My%20App&q%5B%5D%5Bversion%5D=1.0");
+        assert_eq!(q.groups("q")[0][0], ("pacticipant".into(), "My App".into()));
+    }
+}

@@ -108,3 +108,35 @@ pub fn interactions(pact: &Value) -> Vec<(String, String)> {
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_sha_ignores_key_order_and_interaction_ids() {
+        let a = json!({"consumer": {"name": "A"}, "interactions": [{"description": "x", "request": {"method": "GET", "path": "/"}}]});
+        let (sha, with_ids) = prepare(a.clone());
+        let reordered: Value = serde_json::from_str(&with_ids.to_string()).unwrap();
+        assert_eq!(
+            prepare(reordered).0,
+            sha,
+            "re-publishing a pact read from the broker is the same content"
+        );
+        assert_eq!(
+            with_ids["interactions"][0]["_id"].as_str().unwrap().len(),
+            40
+        );
+    }
+
+    #[test]
+    fn merge_adds_new_interactions_and_replaces_same_ones() {
+        let old = json!({"interactions": [{"description": "a", "response": {"status": 200}}]});
+        let new = json!({"interactions": [{"description": "a", "response": {"status": 201}}, {"description": "b"}]});
+        let merged = merge(old, new);
+        assert_eq!(merged["interactions"].as_array().unwrap().len(), 2);
+        assert_eq!(merged["interactions"][0]["response"]["status"], 201);
+    }
+}

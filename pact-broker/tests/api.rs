@@ -419,6 +419,37 @@ async fn contracts_publish_stores_branch_tags_and_content_once() {
 }
 
 #[tokio::test]
+async fn one_publish_request_may_carry_several_contracts() {
+    let db = TempDatabase::new();
+    let app = spawn(&db).await;
+    let c = client();
+    let mut body = publish_body(&pact("Web", "Api", &["/a"]), "3", Some("main"), &[]);
+    let second = publish_body(&pact("Web", "Search", &["/s"]), "3", Some("main"), &[]);
+    body["contracts"]
+        .as_array_mut()
+        .unwrap()
+        .push(second["contracts"][0].clone());
+    let (status, response) = send_json(c.post(app.url("/contracts/publish")).json(&body)).await;
+    assert_eq!(status, 200, "{response}");
+    assert_eq!(
+        response["_links"]["pb:contracts"].as_array().unwrap().len(),
+        2
+    );
+    for provider in ["Api", "Search"] {
+        let (status, _) = get_json(
+            &c,
+            &app.url(&format!(
+                "/pacts/provider/{provider}/consumer/Web/version/3"
+            )),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let (_, versions) = get_json(&c, &app.url("/pacts/provider/Api/consumer/Web/versions")).await;
+    assert_eq!(versions["_links"]["pb:pact-versions"][0]["name"], "3");
+}
+
+#[tokio::test]
 async fn versions_tags_and_branches() {
     let db = TempDatabase::new();
     let app = spawn(&db).await;

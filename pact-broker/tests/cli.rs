@@ -27,11 +27,15 @@ struct Output {
 
 /// Runs `pact-broker-cli broker <args> -b <broker>` off the async runtime.
 async fn cli(broker: &TestApp, args: &[&str]) -> Output {
+    cli_at(&broker.base_url, args).await
+}
+
+async fn cli_at(base_url: &str, args: &[&str]) -> Output {
     let mut command = Command::new(cli_path());
     command
         .arg("broker")
         .args(args)
-        .args(["-b", &broker.base_url])
+        .args(["-b", base_url])
         .env("PACT_DO_NOT_TRACK", "true")
         .env_remove("PACT_BROKER_BASE_URL")
         .env_remove("PACT_BROKER_TOKEN")
@@ -344,4 +348,67 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
         "{}",
         out.text
     );
+
+    // record-release, and record-undeployment (which joins paths onto the base URL as given, so
+    // it is called with a trailing slash, as its own tests do).
+    let out = cli(
+        &broker,
+        &[
+            "record-release",
+            "-a",
+            "Web",
+            "-e",
+            "1.0.0",
+            "--environment",
+            "production",
+        ],
+    )
+    .await;
+    assert!(out.success, "{}", out.text);
+    let (_, envs) = get_json(&c, &broker.url("/environments")).await;
+    let production = envs["_embedded"]["environments"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, released) = get_json(
+        &c,
+        &broker.url(&format!(
+            "/environments/{production}/released-versions/currently-supported"
+        )),
+    )
+    .await;
+    assert_eq!(
+        released["_embedded"]["releasedVersions"][0]["_embedded"]["version"]["number"],
+        "1.0.0"
+    );
+    let out = cli_at(
+        &format!("{}/", broker.base_url),
+        &[
+            "record-undeployment",
+            "-a",
+            "Api",
+            "--environment",
+            "production",
+        ],
+    )
+    .await;
+    assert!(
+        out.success && out.text.contains("Undeployed"),
+        "{}",
+        out.text
+    );
+    let out = cli(
+        &broker,
+        &[
+            "can-i-deploy",
+            "-a",
+            "Web",
+            "-e",
+            "1.0.0",
+            "--to-environment",
+            "production",
+        ],
+    )
+    .await;
+    assert!(!out.success, "Api is no longer deployed: {}", out.text);
 }

@@ -159,10 +159,9 @@ fn entry(base: &Base, provider: &str, request: &VerificationRequest, s: &Selecte
         }
         None => {}
     }
-    let mut properties = json!({ "notices": notices });
-    if let Some(pending) = s.pending {
-        properties["pending"] = json!(pending);
-    }
+    // `pending` is always present (false unless includePendingStatus made it true): the Rust
+    // verifier reads it from every entry.
+    let mut properties = json!({ "notices": notices, "pending": s.pending.unwrap_or(false) });
     if s.wip {
         properties["wip"] = json!(true);
     }

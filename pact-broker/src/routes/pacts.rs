@@ -22,6 +22,10 @@ pub fn router() -> Router<AppState> {
             "/pacts/provider/{p}/consumer/{c}/version/{v}",
             get(by_version).put(publish).patch(merge).delete(remove),
         )
+        .route(
+            "/pacts/provider/{p}/consumer/{c}/versions",
+            get(pair_versions),
+        )
         .route("/pacts/provider/{p}/consumer/{c}/latest", get(latest))
         .route(
             "/pacts/provider/{p}/consumer/{c}/latest/{tag}",
@@ -416,6 +420,35 @@ async fn provider_all(
     Ok(Hal::ok(provider_pacts_json(
         &base, &snapshot, &p, &pubs, href,
     )))
+}
+
+/// `GET /pacts/provider/{p}/consumer/{c}/versions` (`pb:all-pact-versions`), newest first.
+async fn pair_versions(
+    State(state): State<AppState>,
+    base: Base,
+    Path((p, c)): Path<(String, String)>,
+) -> Result<Hal, ApiError> {
+    let snapshot = state.store.snapshot().await?;
+    let links: Vec<Value> = publications(&snapshot, &p, &c)?
+        .into_iter()
+        .rev()
+        .map(|x| {
+            let version = &snapshot.version(x.consumer_version_id).number;
+            named(
+                base.pact(&p, &c, version),
+                version,
+                format!("Pact between {c} ({version}) and {p}"),
+            )
+        })
+        .collect();
+    Ok(Hal::ok(json!({
+        "_links": {
+            "self": link(base.url(&format!("/pacts/provider/{}/consumer/{}/versions", crate::hal::seg(&p), crate::hal::seg(&c)))),
+            "pb:consumer": named(base.pacticipant(&c), &c, "Consumer"),
+            "pb:provider": named(base.pacticipant(&p), &p, "Provider"),
+            "pb:pact-versions": links,
+        }
+    })))
 }
 
 /// The newest publication of every consumer/provider pair.
