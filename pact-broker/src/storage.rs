@@ -611,7 +611,7 @@ impl Store {
         replace: bool,
     ) -> Result<(Pacticipant, bool), ApiError> {
         let name = name.to_owned();
-        Ok(self.write(move |conn| -> rusqlite::Result<(Pacticipant, bool)> {
+        self.write(move |conn| -> rusqlite::Result<(Pacticipant, bool)> {
                 let tx = conn.transaction()?;
                 let existed: bool = tx
                     .prepare_cached("SELECT 1 FROM pacticipants WHERE name = ?1")?
@@ -631,7 +631,7 @@ impl Store {
                 tx.commit()?;
                 Ok((p, !existed))
             })
-            .await?)
+            .await
     }
 
     // ---- versions, branches, tags -------------------------------------------------------
@@ -647,45 +647,42 @@ impl Store {
         build_url: Option<String>,
     ) -> Result<bool, ApiError> {
         let (pacticipant, number) = (pacticipant.to_owned(), number.to_owned());
-        Ok(self
-            .write(move |conn| -> rusqlite::Result<bool> {
-                let tx = conn.transaction()?;
-                let pid = ensure_pacticipant(&tx, &pacticipant)?;
-                let existed: bool = tx
-                    .prepare_cached(
-                        "SELECT 1 FROM versions WHERE pacticipant_id = ?1 AND number = ?2",
-                    )?
-                    .exists(params![pid, number])?;
-                let vid = ensure_version(&tx, pid, &number)?;
-                if let Some(branch) = &branch {
-                    add_branch(&tx, vid, branch)?;
-                }
-                for tag in &tags {
-                    add_tag(&tx, vid, tag)?;
-                }
-                if let Some(build_url) = &build_url {
-                    tx.execute(
-                        "UPDATE versions SET build_url = ?2 WHERE id = ?1",
-                        params![vid, build_url],
-                    )?;
-                }
-                tx.commit()?;
-                Ok(!existed)
-            })
-            .await?)
+        self.write(move |conn| -> rusqlite::Result<bool> {
+            let tx = conn.transaction()?;
+            let pid = ensure_pacticipant(&tx, &pacticipant)?;
+            let existed: bool = tx
+                .prepare_cached("SELECT 1 FROM versions WHERE pacticipant_id = ?1 AND number = ?2")?
+                .exists(params![pid, number])?;
+            let vid = ensure_version(&tx, pid, &number)?;
+            if let Some(branch) = &branch {
+                add_branch(&tx, vid, branch)?;
+            }
+            for tag in &tags {
+                add_tag(&tx, vid, tag)?;
+            }
+            if let Some(build_url) = &build_url {
+                tx.execute(
+                    "UPDATE versions SET build_url = ?2 WHERE id = ?1",
+                    params![vid, build_url],
+                )?;
+            }
+            tx.commit()?;
+            Ok(!existed)
+        })
+        .await
     }
 
     /// Removes a branch from every version (the versions themselves stay).
     pub async fn delete_branch(&self, pacticipant: &str, branch: &str) -> Result<usize, ApiError> {
         let (pacticipant, branch) = (pacticipant.to_owned(), branch.to_owned());
-        Ok(self.write(move |conn| {
+        self.write(move |conn| {
                 conn.execute(
                     "DELETE FROM branch_versions WHERE branch = ?2 AND version_id IN
                      (SELECT v.id FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id WHERE p.name = ?1)",
                     params![pacticipant, branch],
                 )
             })
-            .await?)
+            .await
     }
 
     pub async fn delete_tag(
@@ -696,16 +693,15 @@ impl Store {
     ) -> Result<usize, ApiError> {
         let (pacticipant, version, tag) =
             (pacticipant.to_owned(), version.to_owned(), tag.to_owned());
-        Ok(self
-            .write(move |conn| {
-                conn.execute(
-                    "DELETE FROM tags WHERE name = ?3 AND version_id IN
+        self.write(move |conn| {
+            conn.execute(
+                "DELETE FROM tags WHERE name = ?3 AND version_id IN
                      (SELECT v.id FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id
                       WHERE p.name = ?1 AND v.number = ?2)",
-                    params![pacticipant, version, tag],
-                )
-            })
-            .await?)
+                params![pacticipant, version, tag],
+            )
+        })
+        .await
     }
 
     // ---- pacts --------------------------------------------------------------------------
@@ -790,7 +786,7 @@ impl Store {
     // ---- verifications ------------------------------------------------------------------
 
     pub async fn add_verification(&self, new: NewVerification) -> Result<i64, ApiError> {
-        Ok(self.write(move |conn| -> rusqlite::Result<i64> {
+        self.write(move |conn| -> rusqlite::Result<i64> {
                 let tx = conn.transaction()?;
                 let consumer_id = ensure_pacticipant(&tx, &new.consumer)?;
                 let provider_id = ensure_pacticipant(&tx, &new.provider)?;
@@ -819,7 +815,7 @@ impl Store {
                 tx.commit()?;
                 Ok(id)
             })
-            .await?)
+            .await
     }
 
     pub async fn verification(&self, id: i64) -> Result<Option<VerificationDetail>, ApiError> {
@@ -892,7 +888,7 @@ impl Store {
         display_name: Option<String>,
         production: bool,
     ) -> Result<Result<Environment, String>, ApiError> {
-        Ok(self.write(move |conn| -> rusqlite::Result<Result<Environment, String>> {
+        self.write(move |conn| -> rusqlite::Result<Result<Environment, String>> {
                 let tx = conn.transaction()?;
                 let taken: Option<String> = tx
                     .prepare_cached("SELECT uuid FROM environments WHERE name = ?1")?
@@ -918,12 +914,12 @@ impl Store {
                 tx.commit()?;
                 Ok(Ok(env))
             })
-            .await?)
+            .await
     }
 
     pub async fn delete_environment(&self, uuid: &str) -> Result<bool, ApiError> {
         let uuid = uuid.to_owned();
-        Ok(self.write(move |conn| -> rusqlite::Result<bool> {
+        self.write(move |conn| -> rusqlite::Result<bool> {
                 let tx = conn.transaction()?;
                 tx.execute(
                     "DELETE FROM deployments WHERE environment_id IN (SELECT id FROM environments WHERE uuid = ?1)",
@@ -933,7 +929,7 @@ impl Store {
                 tx.commit()?;
                 Ok(n > 0)
             })
-            .await?)
+            .await
     }
 
     /// Records a deployment (ending the previous one of the same application instance, as the
@@ -945,7 +941,7 @@ impl Store {
         environment_id: i64,
         application_instance: Option<String>,
     ) -> Result<Deployment, ApiError> {
-        Ok(self.write(move |conn| -> rusqlite::Result<Deployment> {
+        self.write(move |conn| -> rusqlite::Result<Deployment> {
                 let tx = conn.transaction()?;
                 let now = now();
                 let pacticipant_id: i64 = tx
@@ -982,7 +978,7 @@ impl Store {
                 tx.commit()?;
                 Ok(d)
             })
-            .await?)
+            .await
     }
 
     pub async fn deployment(&self, uuid: &str) -> Result<Option<Deployment>, ApiError> {
@@ -1002,18 +998,17 @@ impl Store {
     /// Ends a deployment (`currentlyDeployed: false`) or a release's support.
     pub async fn end_deployment(&self, uuid: &str) -> Result<Option<Deployment>, ApiError> {
         let uuid = uuid.to_owned();
-        Ok(self
-            .write(move |conn| {
-                conn.execute(
-                    "UPDATE deployments SET ended_at = ?2 WHERE uuid = ?1 AND ended_at IS NULL",
-                    params![uuid, now()],
-                )?;
-                conn.prepare_cached(&format!(
-                    "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE uuid = ?1"
-                ))?
-                .query_row(params![uuid], read_deployment)
-                .optional()
-            })
-            .await?)
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE deployments SET ended_at = ?2 WHERE uuid = ?1 AND ended_at IS NULL",
+                params![uuid, now()],
+            )?;
+            conn.prepare_cached(&format!(
+                "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE uuid = ?1"
+            ))?
+            .query_row(params![uuid], read_deployment)
+            .optional()
+        })
+        .await
     }
 }
