@@ -49,16 +49,10 @@ impl Auth {
     fn role(&self, authorization: Option<&HeaderValue>) -> Option<Role> {
         let credentials = authorization
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Basic ")
-                    .or_else(|| v.strip_prefix("basic "))
-            })
+            .and_then(|v| v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic ")))
             .and_then(|encoded| STANDARD.decode(encoded.trim()).ok())
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .and_then(|text| {
-                text.split_once(':')
-                    .map(|(u, p)| (u.to_owned(), p.to_owned()))
-            });
+            .and_then(|text| text.split_once(':').map(|(u, p)| (u.to_owned(), p.to_owned())));
         let credentials = credentials?;
         if self.read_write.as_ref() == Some(&credentials) {
             Some(Role::Write)
@@ -87,10 +81,7 @@ pub async fn require(State(auth): State<Auth>, request: Request, next: Next) -> 
     if !auth.enabled() {
         return next.run(request).await;
     }
-    let reading = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
+    let reading = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let authorization = request.headers().get(header::AUTHORIZATION);
     let role = match (auth.role(authorization), authorization.is_some()) {
         (Some(role), _) => role,

@@ -22,11 +22,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
                 status: rejection.status(),
                 message: rejection.body_text(),
             })?;
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| ApiError::BadRequest("body is not UTF-8".into()))?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::BadRequest("body is not UTF-8".into()))?;
         let text = if text.trim().is_empty() { "{}" } else { text };
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| ApiError::BadRequest(format!("invalid JSON: {e}")))?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ApiError::BadRequest(format!("invalid JSON: {e}")))?;
         serde_json::from_value(value)
             .map(Body)
             .map_err(|e| ApiError::BadRequest(format!("unexpected JSON: {e}")))
@@ -44,11 +43,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
         let pairs = parts
             .uri
             .query()
-            .map(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .into_owned()
-                    .collect()
-            })
+            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
         Ok(Query(pairs))
     }
@@ -56,10 +51,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
 
 impl Query {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     pub fn all(&self, key: &str) -> Vec<&str> {
@@ -80,15 +72,10 @@ impl Query {
         let start = format!("{prefix}[][");
         let mut groups: Vec<Vec<(String, String)>> = Vec::new();
         for (key, value) in &self.0 {
-            let Some(field) = key
-                .strip_prefix(&start)
-                .and_then(|rest| rest.strip_suffix(']'))
-            else {
+            let Some(field) = key.strip_prefix(&start).and_then(|rest| rest.strip_suffix(']')) else {
                 continue;
             };
-            let repeat = groups
-                .last()
-                .is_none_or(|g| g.iter().any(|(f, _)| f == field));
+            let repeat = groups.last().is_none_or(|g| g.iter().any(|(f, _)| f == field));
             if repeat {
                 groups.push(Vec::new());
             }
@@ -106,26 +93,18 @@ mod tests {
     use super::Query;
 
     fn query(text: &str) -> Query {
-        Query(
-            url::form_urlencoded::parse(text.as_bytes())
-                .into_owned()
-                .collect(),
-        )
+        Query(url::form_urlencoded::parse(text.as_bytes()).into_owned().collect())
     }
 
     #[test]
     fn rack_style_groups_follow_positions_and_repeats() {
-        let q = query(
-            "q[][pacticipant]=A&q[][version]=1&q[][pacticipant]=B&q[][latest]=true&q[][tag]=prod&latestby=cvp",
-        );
+        let q =
+            query("q[][pacticipant]=A&q[][version]=1&q[][pacticipant]=B&q[][latest]=true&q[][tag]=prod&latestby=cvp");
         let groups = q.groups("q");
         assert_eq!(groups.len(), 2);
         assert_eq!(
             groups[0],
-            vec![
-                ("pacticipant".into(), "A".into()),
-                ("version".into(), "1".into())
-            ]
+            vec![("pacticipant".into(), "A".into()), ("version".into(), "1".into())]
         );
         assert_eq!(groups[1][2], ("tag".into(), "prod".into()));
         assert_eq!(q.get("latestby"), Some("cvp"));

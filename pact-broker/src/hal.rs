@@ -11,11 +11,7 @@ use serde_json::{Value, json};
 use crate::AppState;
 
 /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// Percent-encodes one path segment (names and versions may hold spaces or slashes).
 pub fn seg(text: &str) -> String {
@@ -35,20 +31,11 @@ pub struct Base(pub String);
 impl FromRequestParts<AppState> for Base {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(base) = &state.public_base_url {
             return Ok(Base(base.clone()));
         }
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let host = header("x-forwarded-host")
             .or_else(|| header("host"))
             .or_else(|| parts.uri.authority().map(|a| a.to_string()))
@@ -68,11 +55,7 @@ impl Base {
     }
 
     pub fn version(&self, pacticipant: &str, number: &str) -> String {
-        self.url(&format!(
-            "/pacticipants/{}/versions/{}",
-            seg(pacticipant),
-            seg(number)
-        ))
+        self.url(&format!("/pacticipants/{}/versions/{}", seg(pacticipant), seg(number)))
     }
 
     pub fn tag(&self, pacticipant: &str, number: &str, tag: &str) -> String {
@@ -84,11 +67,7 @@ impl Base {
     }
 
     pub fn branch_version(&self, pacticipant: &str, branch: &str, number: &str) -> String {
-        format!(
-            "{}/versions/{}",
-            self.branch(pacticipant, branch),
-            seg(number)
-        )
+        format!("{}/versions/{}", self.branch(pacticipant, branch), seg(number))
     }
 
     /// A pact by consumer version.
@@ -110,17 +89,8 @@ impl Base {
         ))
     }
 
-    pub fn pact_version_with_metadata(
-        &self,
-        provider: &str,
-        consumer: &str,
-        sha: &str,
-        metadata: &str,
-    ) -> String {
-        format!(
-            "{}/metadata/{metadata}",
-            self.pact_version(provider, consumer, sha)
-        )
+    pub fn pact_version_with_metadata(&self, provider: &str, consumer: &str, sha: &str, metadata: &str) -> String {
+        format!("{}/metadata/{metadata}", self.pact_version(provider, consumer, sha))
     }
 
     pub fn latest_pact(&self, provider: &str, consumer: &str) -> String {
@@ -132,17 +102,11 @@ impl Base {
     }
 
     pub fn publish_verification(&self, provider: &str, consumer: &str, sha: &str) -> String {
-        format!(
-            "{}/verification-results",
-            self.pact_version(provider, consumer, sha)
-        )
+        format!("{}/verification-results", self.pact_version(provider, consumer, sha))
     }
 
     pub fn verification(&self, provider: &str, consumer: &str, sha: &str, id: i64) -> String {
-        format!(
-            "{}/{id}",
-            self.publish_verification(provider, consumer, sha)
-        )
+        format!("{}/{id}", self.publish_verification(provider, consumer, sha))
     }
 
     pub fn environment(&self, uuid: &str) -> String {

@@ -81,10 +81,7 @@ impl MatrixQuery {
             .into_iter()
             .filter_map(|g| {
                 let name = g.iter().find(|(f, _)| f == "pacticipant")?.1.clone();
-                let version = g
-                    .iter()
-                    .find(|(f, _)| f == "version")
-                    .map(|(_, v)| v.clone());
+                let version = g.iter().find(|(f, _)| f == "version").map(|(_, v)| v.clone());
                 Some((name, version))
             })
             .collect();
@@ -107,10 +104,7 @@ impl MatrixQuery {
                 )));
             }
         };
-        let limit = query
-            .get("limit")
-            .and_then(|l| l.parse().ok())
-            .unwrap_or(1000);
+        let limit = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(1000);
         Ok(Self {
             selectors,
             target,
@@ -192,9 +186,8 @@ fn resolve(snapshot: &Snapshot, spec: &SelectorSpec) -> Resolved {
     let (description, missing) = match (&spec.version, &spec.tag, &branch, &chosen) {
         (Some(v), _, _, Some(ids)) => (
             format!("version {v} of {name}"),
-            ids.is_empty().then(|| {
-                format!("No pacts or verifications have been published for version {v} of {name}")
-            }),
+            ids.is_empty()
+                .then(|| format!("No pacts or verifications have been published for version {v} of {name}")),
         ),
         (None, Some(t), _, Some(ids)) if latest => (
             format!(
@@ -213,12 +206,8 @@ fn resolve(snapshot: &Snapshot, spec: &SelectorSpec) -> Resolved {
                 .then(|| format!("No version of {name} from branch {b} exists")),
         ),
         (None, None, None, Some(ids)) if latest => (
-            format!(
-                "the latest version of {name} ({})",
-                number(ids).unwrap_or_default()
-            ),
-            ids.is_empty()
-                .then(|| format!("No version of {name} exists")),
+            format!("the latest version of {name} ({})", number(ids).unwrap_or_default()),
+            ids.is_empty().then(|| format!("No version of {name} exists")),
         ),
         _ => (format!("any version of {name}"), None),
     };
@@ -330,11 +319,7 @@ fn contains(versions: &Option<Vec<i64>>, id: i64) -> bool {
 }
 
 pub fn query<'a>(snapshot: &'a Snapshot, query: &MatrixQuery) -> MatrixResult<'a> {
-    let mut resolved: Vec<Resolved> = query
-        .selectors
-        .iter()
-        .map(|s| resolve(snapshot, s))
-        .collect();
+    let mut resolved: Vec<Resolved> = query.selectors.iter().map(|s| resolve(snapshot, s)).collect();
     if resolved.len() == 1 {
         let inferred = infer(snapshot, &resolved[0], query.target.as_ref());
         resolved.extend(inferred);
@@ -358,9 +343,7 @@ pub fn query<'a>(snapshot: &'a Snapshot, query: &MatrixQuery) -> MatrixResult<'a
                 hit(consumer, None) || hit(provider, None)
             });
             for publication in snapshot.publications.iter().filter(|p| {
-                p.consumer_id == cid
-                    && p.provider_id == pid
-                    && contains(&consumer.versions, p.consumer_version_id)
+                p.consumer_id == cid && p.provider_id == pid && contains(&consumer.versions, p.consumer_version_id)
             }) {
                 let mut verifications: Vec<&Verification> = snapshot
                     .verifications
@@ -374,11 +357,7 @@ pub fn query<'a>(snapshot: &'a Snapshot, query: &MatrixQuery) -> MatrixResult<'a
                 match query.latest_by {
                     LatestBy::None => {}
                     LatestBy::Cvp => {
-                        verifications = verifications
-                            .into_iter()
-                            .max_by_key(|v| v.id)
-                            .into_iter()
-                            .collect();
+                        verifications = verifications.into_iter().max_by_key(|v| v.id).into_iter().collect();
                     }
                     LatestBy::Cvpv => {
                         let mut latest: BTreeMap<i64, &Verification> = BTreeMap::new();
@@ -443,20 +422,10 @@ impl MatrixResult<'_> {
 
     pub fn summary(&self, snapshot: &Snapshot) -> Summary {
         let considered: Vec<&Row<'_>> = self.rows.iter().filter(|r| !r.ignored).collect();
-        let success = considered
-            .iter()
-            .filter(|r| r.success() == Some(true))
-            .count();
-        let failed = considered
-            .iter()
-            .filter(|r| r.success() == Some(false))
-            .count();
+        let success = considered.iter().filter(|r| r.success() == Some(true)).count();
+        let failed = considered.iter().filter(|r| r.success() == Some(false)).count();
         let unknown = considered.iter().filter(|r| r.success().is_none()).count();
-        let missing: Vec<String> = self
-            .resolved
-            .iter()
-            .filter_map(|r| r.missing.clone())
-            .collect();
+        let missing: Vec<String> = self.resolved.iter().filter_map(|r| r.missing.clone()).collect();
         let deployable = if !missing.is_empty() {
             Some(false)
         } else if unknown > 0 {
@@ -464,8 +433,7 @@ impl MatrixResult<'_> {
         } else {
             Some(failed == 0)
         };
-        let mut reasons: Vec<(&'static str, String)> =
-            missing.into_iter().map(|m| ("error", m)).collect();
+        let mut reasons: Vec<(&'static str, String)> = missing.into_iter().map(|m| ("error", m)).collect();
         if reasons.is_empty() {
             for row in &considered {
                 let (c, p) = self.describe(snapshot, row);
@@ -489,11 +457,7 @@ impl MatrixResult<'_> {
             };
             reasons.push(("success", text.to_owned()));
         }
-        for row in self
-            .rows
-            .iter()
-            .filter(|r| r.ignored && r.success() != Some(true))
-        {
+        for row in self.rows.iter().filter(|r| r.ignored && r.success() != Some(true)) {
             let (c, p) = self.describe(snapshot, row);
             reasons.push((
                 "warning",

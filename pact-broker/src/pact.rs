@@ -10,9 +10,7 @@ pub fn sha(value: &Value) -> String {
 }
 
 fn interactions_mut(pact: &mut Value) -> Option<&mut Vec<Value>> {
-    pact.get_mut("interactions")
-        .and_then(Value::as_array_mut)
-        .or(None)
+    pact.get_mut("interactions").and_then(Value::as_array_mut).or(None)
 }
 
 /// Strips any `_id` a client sent (a pact fetched from a broker), computes the content sha,
@@ -41,18 +39,9 @@ pub fn prepare(mut pact: Value) -> (String, Value) {
 /// Interactions are the same one when description and provider states agree.
 fn key(interaction: &Value) -> (Value, Value, Value) {
     (
-        interaction
-            .get("description")
-            .cloned()
-            .unwrap_or(Value::Null),
-        interaction
-            .get("providerState")
-            .cloned()
-            .unwrap_or(Value::Null),
-        interaction
-            .get("providerStates")
-            .cloned()
-            .unwrap_or(Value::Null),
+        interaction.get("description").cloned().unwrap_or(Value::Null),
+        interaction.get("providerState").cloned().unwrap_or(Value::Null),
+        interaction.get("providerStates").cloned().unwrap_or(Value::Null),
     )
 }
 
@@ -81,11 +70,7 @@ pub fn merge(mut old: Value, new: Value) -> Value {
 
 /// Consumer and provider names inside a pact document.
 pub fn names(pact: &Value) -> (Option<&str>, Option<&str>) {
-    let name = |role: &str| {
-        pact.get(role)
-            .and_then(|p| p.get("name"))
-            .and_then(Value::as_str)
-    };
+    let name = |role: &str| pact.get(role).and_then(|p| p.get("name")).and_then(Value::as_str);
     (name("consumer"), name("provider"))
 }
 
@@ -96,12 +81,7 @@ pub fn interactions(pact: &Value) -> Vec<(String, String)> {
         .map(|list| {
             list.iter()
                 .map(|i| {
-                    let text = |k: &str| {
-                        i.get(k)
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned()
-                    };
+                    let text = |k: &str| i.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
                     (text("_id"), text("description"))
                 })
                 .collect()
@@ -125,10 +105,7 @@ mod tests {
             sha,
             "re-publishing a pact read from the broker is the same content"
         );
-        assert_eq!(
-            with_ids["interactions"][0]["_id"].as_str().unwrap().len(),
-            40
-        );
+        assert_eq!(with_ids["interactions"][0]["_id"].as_str().unwrap().len(), 40);
     }
 
     #[test]

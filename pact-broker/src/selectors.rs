@@ -93,14 +93,9 @@ pub fn parse_since(text: &str) -> Result<DateTime<Utc>, ApiError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .or_else(|_| {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
         })
-        .map_err(|_| {
-            ApiError::BadRequest(format!(
-                "includeWipPactsSince: {text:?} is not a date or timestamp"
-            ))
-        })
+        .map_err(|_| ApiError::BadRequest(format!("includeWipPactsSince: {text:?} is not a date or timestamp")))
 }
 
 /// Keeps the newest publication per consumer (publications are ordered by consumer version).
@@ -172,14 +167,9 @@ impl<'a> Context<'a> {
     }
 
     /// Publications a selector picks, each with the text the official broker shows for it.
-    fn select(
-        &self,
-        selector: &Selector,
-        request: &VerificationRequest,
-    ) -> Vec<(&'a Publication, String)> {
+    fn select(&self, selector: &Selector, request: &VerificationRequest) -> Vec<(&'a Publication, String)> {
         let describe = |p: &Publication, what: String| format!("{what} ({})", self.number(p));
-        let all_or_latest = |matches: &dyn Fn(&Publication) -> bool,
-                             what: &dyn Fn(&Publication) -> String| {
+        let all_or_latest = |matches: &dyn Fn(&Publication) -> bool, what: &dyn Fn(&Publication) -> String| {
             let chosen: Vec<&Publication> = if selector.latest == Some(false) {
                 self.filtered(selector).filter(|p| matches(p)).collect()
             } else {
@@ -209,10 +199,7 @@ impl<'a> Context<'a> {
                     p,
                     describe(
                         p,
-                        format!(
-                            "latest version of {} from branch '{main}'",
-                            self.consumer(p)
-                        ),
+                        format!("latest version of {} from branch '{main}'", self.consumer(p)),
                     ),
                 )
             })
@@ -220,19 +207,16 @@ impl<'a> Context<'a> {
         }
         if selector.matching_branch == Some(true) {
             let branch = request.provider_version_branch.clone().unwrap_or_default();
-            return latest_per_consumer(
-                self.filtered(selector)
-                    .filter(|p| self.on_branch(p, &branch)),
-            )
-            .into_iter()
-            .map(|p| {
-                let text = format!(
-                    "latest version of {} from branch '{branch}' (matching provider branch)",
-                    self.consumer(p)
-                );
-                (p, describe(p, text))
-            })
-            .collect();
+            return latest_per_consumer(self.filtered(selector).filter(|p| self.on_branch(p, &branch)))
+                .into_iter()
+                .map(|p| {
+                    let text = format!(
+                        "latest version of {} from branch '{branch}' (matching provider branch)",
+                        self.consumer(p)
+                    );
+                    (p, describe(p, text))
+                })
+                .collect();
         }
         if let Some(branch) = &selector.branch {
             if let Some(fallback) = &selector.fallback_branch {
@@ -244,10 +228,7 @@ impl<'a> Context<'a> {
                         let b = if fell_back { fallback } else { branch };
                         (
                             p,
-                            describe(
-                                p,
-                                format!("latest version of {} from branch '{b}'", self.consumer(p)),
-                            ),
+                            describe(p, format!("latest version of {} from branch '{b}'", self.consumer(p))),
                         )
                     })
                     .collect();
@@ -276,10 +257,7 @@ impl<'a> Context<'a> {
                         };
                         (
                             p,
-                            describe(
-                                p,
-                                format!("latest version of {} with tag '{t}'", self.consumer(p)),
-                            ),
+                            describe(p, format!("latest version of {} with tag '{t}'", self.consumer(p))),
                         )
                     })
                     .collect();
@@ -292,19 +270,14 @@ impl<'a> Context<'a> {
                         p,
                         describe(
                             p,
-                            format!(
-                                "one of the versions of {} with tag '{tag}'",
-                                self.consumer(p)
-                            ),
+                            format!("one of the versions of {} with tag '{tag}'", self.consumer(p)),
                         ),
                     )
                 })
                 .collect();
         }
-        let deployed =
-            selector.deployed == Some(true) || selector.deployed_or_released == Some(true);
-        let released =
-            selector.released == Some(true) || selector.deployed_or_released == Some(true);
+        let deployed = selector.deployed == Some(true) || selector.deployed_or_released == Some(true);
+        let released = selector.released == Some(true) || selector.deployed_or_released == Some(true);
         if deployed || released || selector.environment.is_some() {
             let (deployed, released) = if deployed || released {
                 (deployed, released)
@@ -326,10 +299,7 @@ impl<'a> Context<'a> {
                     DeploymentKind::Released => released,
                 };
                 if kind_ok && environment.is_none_or(|e| e == env_name) {
-                    current
-                        .entry(d.version_id)
-                        .or_default()
-                        .push((env_name, d.kind));
+                    current.entry(d.version_id).or_default().push((env_name, d.kind));
                 }
             }
             return self
@@ -343,10 +313,7 @@ impl<'a> Context<'a> {
                     };
                     Some((
                         p,
-                        describe(
-                            p,
-                            format!("version of {} currently {verb} '{env}'", self.consumer(p)),
-                        ),
+                        describe(p, format!("version of {} currently {verb} '{env}'", self.consumer(p))),
                     ))
                 })
                 .collect();
@@ -354,22 +321,12 @@ impl<'a> Context<'a> {
         if selector.latest == Some(true) {
             return latest_per_consumer(self.filtered(selector))
                 .into_iter()
-                .map(|p| {
-                    (
-                        p,
-                        describe(p, format!("latest version of {}", self.consumer(p))),
-                    )
-                })
+                .map(|p| (p, describe(p, format!("latest version of {}", self.consumer(p)))))
                 .collect();
         }
         // Only `consumer`: every version of that consumer.
         self.filtered(selector)
-            .map(|p| {
-                (
-                    p,
-                    describe(p, format!("one of the versions of {}", self.consumer(p))),
-                )
-            })
+            .map(|p| (p, describe(p, format!("one of the versions of {}", self.consumer(p)))))
             .collect()
     }
 }
@@ -377,12 +334,7 @@ impl<'a> Context<'a> {
 /// Whether a pact content is still pending for the provider version being verified: it has no
 /// successful verification from a provider version on the given branch (or with one of the
 /// given tags; with neither, from any provider version).
-pub fn is_pending(
-    snapshot: &Snapshot,
-    sha: &str,
-    provider_id: i64,
-    request: &VerificationRequest,
-) -> bool {
+pub fn is_pending(snapshot: &Snapshot, sha: &str, provider_id: i64, request: &VerificationRequest) -> bool {
     !snapshot.verifications_of(sha, provider_id).any(|v| {
         if !v.success {
             return false;
@@ -393,10 +345,7 @@ pub fn is_pending(
             request.provider_version_tags.is_empty(),
         ) {
             (Some(branch), _) => version.branches.iter().any(|b| b == branch),
-            (None, false) => version
-                .tags
-                .iter()
-                .any(|t| request.provider_version_tags.contains(t)),
+            (None, false) => version.tags.iter().any(|t| request.provider_version_tags.contains(t)),
             (None, true) => true,
         }
     })
@@ -437,10 +386,9 @@ pub fn pacts_for_verification(
     let mut by_sha: Vec<Selected> = Vec::new();
     for selector in selectors {
         for (publication, description) in context.select(selector, request) {
-            let entry = by_sha.iter_mut().find(|s| {
-                s.publication.sha == publication.sha
-                    && s.publication.consumer_id == publication.consumer_id
-            });
+            let entry = by_sha
+                .iter_mut()
+                .find(|s| s.publication.sha == publication.sha && s.publication.consumer_id == publication.consumer_id);
             match entry {
                 Some(entry) => {
                     if publication.consumer_version_id > entry.publication.consumer_version_id {
@@ -464,12 +412,7 @@ pub fn pacts_for_verification(
     }
     if request.include_pending_status {
         for entry in &mut by_sha {
-            entry.pending = Some(is_pending(
-                snapshot,
-                &entry.publication.sha,
-                provider.id,
-                request,
-            ));
+            entry.pending = Some(is_pending(snapshot, &entry.publication.sha, provider.id, request));
         }
     }
 
@@ -488,13 +431,9 @@ pub fn pacts_for_verification(
         }
         let mut wip: Vec<Selected> = Vec::new();
         for ((_, head), p) in heads {
-            let published =
-                DateTime::parse_from_rfc3339(&p.created_at).map(|t| t.with_timezone(&Utc));
+            let published = DateTime::parse_from_rfc3339(&p.created_at).map(|t| t.with_timezone(&Utc));
             let recent = published.is_ok_and(|t| t >= since);
-            let selected = by_sha
-                .iter()
-                .chain(wip.iter())
-                .any(|s| s.publication.sha == p.sha);
+            let selected = by_sha.iter().chain(wip.iter()).any(|s| s.publication.sha == p.sha);
             if recent && !selected && is_pending(snapshot, &p.sha, provider.id, request) {
                 wip.push(Selected {
                     publication: p.clone(),

@@ -243,11 +243,7 @@ impl Snapshot {
     }
 
     /// Verifications of one pact content by a provider, newest first.
-    pub fn verifications_of(
-        &self,
-        sha: &str,
-        provider_id: i64,
-    ) -> impl Iterator<Item = &Verification> {
+    pub fn verifications_of(&self, sha: &str, provider_id: i64) -> impl Iterator<Item = &Verification> {
         self.verifications
             .iter()
             .rev()
@@ -335,8 +331,7 @@ fn read_pacticipant(row: &rusqlite::Row<'_>) -> rusqlite::Result<Pacticipant> {
     })
 }
 
-const PACTICIPANT_COLUMNS: &str =
-    "id, name, display_name, main_branch, repository_url, created_at, updated_at";
+const PACTICIPANT_COLUMNS: &str = "id, name, display_name, main_branch, repository_url, created_at, updated_at";
 
 fn read_environment(row: &rusqlite::Row<'_>) -> rusqlite::Result<Environment> {
     Ok(Environment {
@@ -350,8 +345,7 @@ fn read_environment(row: &rusqlite::Row<'_>) -> rusqlite::Result<Environment> {
     })
 }
 
-const ENVIRONMENT_COLUMNS: &str =
-    "id, uuid, name, display_name, production, created_at, updated_at";
+const ENVIRONMENT_COLUMNS: &str = "id, uuid, name, display_name, production, created_at, updated_at";
 
 fn read_deployment(row: &rusqlite::Row<'_>) -> rusqlite::Result<Deployment> {
     let kind: String = row.get(2)?;
@@ -385,11 +379,7 @@ fn ensure_pacticipant(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<i64>
         .query_row(params![name], |row| row.get(0))
 }
 
-fn ensure_version(
-    tx: &Transaction<'_>,
-    pacticipant_id: i64,
-    number: &str,
-) -> rusqlite::Result<i64> {
+fn ensure_version(tx: &Transaction<'_>, pacticipant_id: i64, number: &str) -> rusqlite::Result<i64> {
     tx.prepare_cached(
         "INSERT INTO versions (pacticipant_id, number, created_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (pacticipant_id, number) DO NOTHING",
@@ -409,10 +399,8 @@ fn add_branch(tx: &Transaction<'_>, version_id: i64, branch: &str) -> rusqlite::
 }
 
 fn add_tag(tx: &Transaction<'_>, version_id: i64, tag: &str) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO tags (version_id, name, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-    )?
-    .execute(params![version_id, tag, now()])?;
+    tx.prepare_cached("INSERT INTO tags (version_id, name, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")?
+        .execute(params![version_id, tag, now()])?;
     Ok(())
 }
 
@@ -593,11 +581,9 @@ impl Store {
         Ok(self
             .db
             .call(|conn| {
-                conn.prepare_cached(&format!(
-                    "SELECT {PACTICIPANT_COLUMNS} FROM pacticipants ORDER BY name"
-                ))?
-                .query_map([], read_pacticipant)?
-                .collect()
+                conn.prepare_cached(&format!("SELECT {PACTICIPANT_COLUMNS} FROM pacticipants ORDER BY name"))?
+                    .query_map([], read_pacticipant)?
+                    .collect()
             })
             .await?)
     }
@@ -676,23 +662,17 @@ impl Store {
     pub async fn delete_branch(&self, pacticipant: &str, branch: &str) -> Result<usize, ApiError> {
         let (pacticipant, branch) = (pacticipant.to_owned(), branch.to_owned());
         self.write(move |conn| {
-                conn.execute(
-                    "DELETE FROM branch_versions WHERE branch = ?2 AND version_id IN
+            conn.execute(
+                "DELETE FROM branch_versions WHERE branch = ?2 AND version_id IN
                      (SELECT v.id FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id WHERE p.name = ?1)",
-                    params![pacticipant, branch],
-                )
-            })
-            .await
+                params![pacticipant, branch],
+            )
+        })
+        .await
     }
 
-    pub async fn delete_tag(
-        &self,
-        pacticipant: &str,
-        version: &str,
-        tag: &str,
-    ) -> Result<usize, ApiError> {
-        let (pacticipant, version, tag) =
-            (pacticipant.to_owned(), version.to_owned(), tag.to_owned());
+    pub async fn delete_tag(&self, pacticipant: &str, version: &str, tag: &str) -> Result<usize, ApiError> {
+        let (pacticipant, version, tag) = (pacticipant.to_owned(), version.to_owned(), tag.to_owned());
         self.write(move |conn| {
             conn.execute(
                 "DELETE FROM tags WHERE name = ?3 AND version_id IN
@@ -773,13 +753,8 @@ impl Store {
 
     /// Deletes a consumer version's pact with a provider.
     pub async fn delete_publication(&self, publication_id: i64) -> Result<(), ApiError> {
-        self.write(move |conn| {
-            conn.execute(
-                "DELETE FROM publications WHERE id = ?1",
-                params![publication_id],
-            )
-        })
-        .await?;
+        self.write(move |conn| conn.execute("DELETE FROM publications WHERE id = ?1", params![publication_id]))
+            .await?;
         Ok(())
     }
 
@@ -857,11 +832,9 @@ impl Store {
         Ok(self
             .db
             .call(|conn| {
-                conn.prepare_cached(&format!(
-                    "SELECT {ENVIRONMENT_COLUMNS} FROM environments ORDER BY name"
-                ))?
-                .query_map([], read_environment)?
-                .collect()
+                conn.prepare_cached(&format!("SELECT {ENVIRONMENT_COLUMNS} FROM environments ORDER BY name"))?
+                    .query_map([], read_environment)?
+                    .collect()
             })
             .await?)
     }
@@ -889,47 +862,49 @@ impl Store {
         production: bool,
     ) -> Result<Result<Environment, String>, ApiError> {
         self.write(move |conn| -> rusqlite::Result<Result<Environment, String>> {
-                let tx = conn.transaction()?;
-                let taken: Option<String> = tx
-                    .prepare_cached("SELECT uuid FROM environments WHERE name = ?1")?
-                    .query_row(params![name], |row| row.get(0))
-                    .optional()?;
-                if let Some(other) = taken
-                    && Some(&other) != uuid.as_ref()
-                {
-                    return Ok(Err(format!("Another environment with name '{name}' already exists.")));
-                }
-                let uuid = uuid.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-                let now = now();
-                tx.execute(
-                    "INSERT INTO environments (uuid, name, display_name, production, created_at, updated_at)
+            let tx = conn.transaction()?;
+            let taken: Option<String> = tx
+                .prepare_cached("SELECT uuid FROM environments WHERE name = ?1")?
+                .query_row(params![name], |row| row.get(0))
+                .optional()?;
+            if let Some(other) = taken
+                && Some(&other) != uuid.as_ref()
+            {
+                return Ok(Err(format!("Another environment with name '{name}' already exists.")));
+            }
+            let uuid = uuid.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            let now = now();
+            tx.execute(
+                "INSERT INTO environments (uuid, name, display_name, production, created_at, updated_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?5)
                      ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, display_name = excluded.display_name,
                         production = excluded.production, updated_at = excluded.updated_at",
-                    params![uuid, name, display_name, production, now],
-                )?;
-                let env = tx
-                    .prepare_cached(&format!("SELECT {ENVIRONMENT_COLUMNS} FROM environments WHERE uuid = ?1"))?
-                    .query_row(params![uuid], read_environment)?;
-                tx.commit()?;
-                Ok(Ok(env))
-            })
-            .await
+                params![uuid, name, display_name, production, now],
+            )?;
+            let env = tx
+                .prepare_cached(&format!(
+                    "SELECT {ENVIRONMENT_COLUMNS} FROM environments WHERE uuid = ?1"
+                ))?
+                .query_row(params![uuid], read_environment)?;
+            tx.commit()?;
+            Ok(Ok(env))
+        })
+        .await
     }
 
     pub async fn delete_environment(&self, uuid: &str) -> Result<bool, ApiError> {
         let uuid = uuid.to_owned();
         self.write(move |conn| -> rusqlite::Result<bool> {
-                let tx = conn.transaction()?;
-                tx.execute(
-                    "DELETE FROM deployments WHERE environment_id IN (SELECT id FROM environments WHERE uuid = ?1)",
-                    params![uuid],
-                )?;
-                let n = tx.execute("DELETE FROM environments WHERE uuid = ?1", params![uuid])?;
-                tx.commit()?;
-                Ok(n > 0)
-            })
-            .await
+            let tx = conn.transaction()?;
+            tx.execute(
+                "DELETE FROM deployments WHERE environment_id IN (SELECT id FROM environments WHERE uuid = ?1)",
+                params![uuid],
+            )?;
+            let n = tx.execute("DELETE FROM environments WHERE uuid = ?1", params![uuid])?;
+            tx.commit()?;
+            Ok(n > 0)
+        })
+        .await
     }
 
     /// Records a deployment (ending the previous one of the same application instance, as the
@@ -942,43 +917,50 @@ impl Store {
         application_instance: Option<String>,
     ) -> Result<Deployment, ApiError> {
         self.write(move |conn| -> rusqlite::Result<Deployment> {
-                let tx = conn.transaction()?;
-                let now = now();
-                let pacticipant_id: i64 = tx
-                    .prepare_cached("SELECT pacticipant_id FROM versions WHERE id = ?1")?
-                    .query_row(params![version_id], |row| row.get(0))?;
-                if kind == DeploymentKind::Deployed {
-                    tx.execute(
-                        "UPDATE deployments SET ended_at = ?4 WHERE kind = 'deployed' AND ended_at IS NULL
+            let tx = conn.transaction()?;
+            let now = now();
+            let pacticipant_id: i64 = tx
+                .prepare_cached("SELECT pacticipant_id FROM versions WHERE id = ?1")?
+                .query_row(params![version_id], |row| row.get(0))?;
+            if kind == DeploymentKind::Deployed {
+                tx.execute(
+                    "UPDATE deployments SET ended_at = ?4 WHERE kind = 'deployed' AND ended_at IS NULL
                          AND environment_id = ?1 AND application_instance IS ?2
                          AND version_id IN (SELECT id FROM versions WHERE pacticipant_id = ?3)",
-                        params![environment_id, application_instance, pacticipant_id, now],
-                    )?;
-                } else {
-                    let existing = tx
-                        .prepare_cached(&format!(
-                            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE kind = 'released' AND ended_at IS NULL
-                             AND version_id = ?1 AND environment_id = ?2"
-                        ))?
-                        .query_row(params![version_id, environment_id], read_deployment)
-                        .optional()?;
-                    if let Some(existing) = existing {
-                        return Ok(existing);
-                    }
-                }
-                tx.execute(
-                    "INSERT INTO deployments (uuid, kind, version_id, environment_id, application_instance, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![uuid::Uuid::new_v4().to_string(), kind.as_str(), version_id, environment_id, application_instance, now],
+                    params![environment_id, application_instance, pacticipant_id, now],
                 )?;
-                let id = tx.last_insert_rowid();
-                let d = tx
-                    .prepare_cached(&format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE id = ?1"))?
-                    .query_row(params![id], read_deployment)?;
-                tx.commit()?;
-                Ok(d)
-            })
-            .await
+            } else {
+                let existing = tx
+                    .prepare_cached(&format!(
+                        "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE kind = 'released' AND ended_at IS NULL
+                             AND version_id = ?1 AND environment_id = ?2"
+                    ))?
+                    .query_row(params![version_id, environment_id], read_deployment)
+                    .optional()?;
+                if let Some(existing) = existing {
+                    return Ok(existing);
+                }
+            }
+            tx.execute(
+                "INSERT INTO deployments (uuid, kind, version_id, environment_id, application_instance, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    uuid::Uuid::new_v4().to_string(),
+                    kind.as_str(),
+                    version_id,
+                    environment_id,
+                    application_instance,
+                    now
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            let d = tx
+                .prepare_cached(&format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE id = ?1"))?
+                .query_row(params![id], read_deployment)?;
+            tx.commit()?;
+            Ok(d)
+        })
+        .await
     }
 
     pub async fn deployment(&self, uuid: &str) -> Result<Option<Deployment>, ApiError> {
@@ -986,11 +968,9 @@ impl Store {
         Ok(self
             .db
             .call(move |conn| {
-                conn.prepare_cached(&format!(
-                    "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE uuid = ?1"
-                ))?
-                .query_row(params![uuid], read_deployment)
-                .optional()
+                conn.prepare_cached(&format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE uuid = ?1"))?
+                    .query_row(params![uuid], read_deployment)
+                    .optional()
             })
             .await?)
     }
@@ -1003,11 +983,9 @@ impl Store {
                 "UPDATE deployments SET ended_at = ?2 WHERE uuid = ?1 AND ended_at IS NULL",
                 params![uuid, now()],
             )?;
-            conn.prepare_cached(&format!(
-                "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE uuid = ?1"
-            ))?
-            .query_row(params![uuid], read_deployment)
-            .optional()
+            conn.prepare_cached(&format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE uuid = ?1"))?
+                .query_row(params![uuid], read_deployment)
+                .optional()
         })
         .await
     }

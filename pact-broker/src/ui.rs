@@ -219,14 +219,10 @@ pub fn matrix_page(snapshot: &Snapshot, result: Option<&MatrixResult<'_>>) -> Ht
         );
     };
     match result {
-        Some(result) => result
-            .rows
-            .iter()
-            .for_each(|r| push(r.publication, r.verification)),
+        Some(result) => result.rows.iter().for_each(|r| push(r.publication, r.verification)),
         None => {
             for p in snapshot.publications.iter().rev().take(500) {
-                let verifications: Vec<_> =
-                    snapshot.verifications_of(&p.sha, p.provider_id).collect();
+                let verifications: Vec<_> = snapshot.verifications_of(&p.sha, p.provider_id).collect();
                 if verifications.is_empty() {
                     push(p, None);
                 }
@@ -260,8 +256,7 @@ pub fn network(snapshot: &Snapshot) -> String {
     let (cx, cy, r) = (w / 2.0, h / 2.0, 220.0);
     let position = |name: &str| {
         let i = names.iter().position(|n| *n == name).unwrap_or(0) as f64;
-        let angle =
-            i / names.len().max(1) as f64 * std::f64::consts::TAU - std::f64::consts::FRAC_PI_2;
+        let angle = i / names.len().max(1) as f64 * std::f64::consts::TAU - std::f64::consts::FRAC_PI_2;
         (cx + r * angle.cos(), cy + r * angle.sin())
     };
     let mut svg = format!(
@@ -302,10 +297,9 @@ pub fn network(snapshot: &Snapshot) -> String {
 async fn network_svg(State(state): State<AppState>) -> Result<Response, ApiError> {
     let snapshot = state.store.snapshot().await?;
     let mut response = network(&snapshot).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("image/svg+xml"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
     Ok(response)
 }
 

@@ -24,14 +24,8 @@ async fn index_lists_the_pb_relations_with_absolute_hrefs() {
             .await
             .unwrap();
         assert_eq!(response.status(), 200);
-        let content_type = response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .to_owned();
-        assert!(
-            content_type.starts_with("application/hal+json"),
-            "{content_type}"
-        );
+        let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(content_type.starts_with("application/hal+json"), "{content_type}");
         let body: Value = response.json().await.unwrap();
         for rel in [
             "pb:publish-pact",
@@ -49,10 +43,7 @@ async fn index_lists_the_pb_relations_with_absolute_hrefs() {
             let href = body["_links"][rel]["href"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{rel} missing"));
-            assert!(
-                href.starts_with(&app.base_url),
-                "{rel}: {href} is not absolute"
-            );
+            assert!(href.starts_with(&app.base_url), "{rel}: {href} is not absolute");
         }
         assert_eq!(body["_links"]["pb:pacticipant"]["templated"], true);
     }
@@ -115,11 +106,7 @@ async fn pacticipants_are_created_updated_and_unknown_ones_are_404() {
             .unwrap()
             .contains("/branches/{branch}/versions/{version}")
     );
-    let (status, _) = send_json(
-        c.post(app.url("/pacticipants"))
-            .json(&json!({"name": "Foo"})),
-    )
-    .await;
+    let (status, _) = send_json(c.post(app.url("/pacticipants")).json(&json!({"name": "Foo"}))).await;
     assert_eq!(status, 409);
 
     // PATCH with the merge-patch content type, as create-or-update-pacticipant sends it.
@@ -131,10 +118,7 @@ async fn pacticipants_are_created_updated_and_unknown_ones_are_404() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["repositoryUrl"], "http://git/foo");
-    assert_eq!(
-        body["mainBranch"], "main",
-        "PATCH keeps the fields it does not name"
-    );
+    assert_eq!(body["mainBranch"], "main", "PATCH keeps the fields it does not name");
 
     let (status, body) = send_json(
         c.put(app.url("/pacticipants/Bar"))
@@ -162,11 +146,7 @@ async fn pacticipants_are_created_updated_and_unknown_ones_are_404() {
     )
     .await;
     assert_error(
-        c.post(app.url("/pacticipants"))
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap(),
+        c.post(app.url("/pacticipants")).json(&json!({})).send().await.unwrap(),
         400,
         "name",
     )
@@ -201,20 +181,13 @@ async fn put_pact_is_idempotent_refuses_changed_content_and_reads_back() {
     let publish_href = body["_links"]["pb:publish-verification-results"]["href"]
         .as_str()
         .unwrap();
-    assert!(
-        publish_href.starts_with(&app.base_url) && publish_href.ends_with("/verification-results")
-    );
+    assert!(publish_href.starts_with(&app.base_url) && publish_href.ends_with("/verification-results"));
 
     let (status, _) = send_json(c.put(&url).json(&first)).await;
     assert_eq!(status, 200, "same content again is fine");
     let (status, body) = send_json(c.put(&url).json(&pact("Foo", "Bar", &["/changed"]))).await;
     assert_eq!(status, 409, "{body}");
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap()
-            .contains("Cannot change the content")
-    );
+    assert!(body["error"].as_str().unwrap().contains("Cannot change the content"));
 
     // PATCH merges interactions into the existing pact.
     let (status, body) = send_json(c.patch(&url).json(&pact("Foo", "Bar", &["/b"]))).await;
@@ -224,18 +197,11 @@ async fn put_pact_is_idempotent_refuses_changed_content_and_reads_back() {
     let (status, latest) = get_json(&c, &app.url("/pacts/provider/Bar/consumer/Foo/latest")).await;
     assert_eq!(status, 200);
     assert_eq!(latest["interactions"].as_array().unwrap().len(), 2);
-    let sha_href = latest["_links"]["pb:pact-version"]["href"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sha_href = latest["_links"]["pb:pact-version"]["href"].as_str().unwrap().to_owned();
     let (status, by_sha) = get_json(&c, &sha_href).await;
     assert_eq!(status, 200);
     assert_eq!(by_sha["interactions"], latest["interactions"]);
-    let (status, _) = get_json(
-        &c,
-        &app.url("/pacts/provider/Bar/consumer/Foo/version/9.9.9"),
-    )
-    .await;
+    let (status, _) = get_json(&c, &app.url("/pacts/provider/Bar/consumer/Foo/version/9.9.9")).await;
     assert_eq!(status, 404);
     let (status, _) = get_json(&c, &app.url("/pacts/provider/Nobody/consumer/Foo/latest")).await;
     assert_eq!(status, 404);
@@ -248,21 +214,13 @@ async fn bad_pacts_get_a_json_4xx() {
     let c = client();
     let url = app.url("/pacts/provider/Bar/consumer/Foo/version/1");
     assert_error(
-        c.put(&url)
-            .json(&pact("Other", "Bar", &["/a"]))
-            .send()
-            .await
-            .unwrap(),
+        c.put(&url).json(&pact("Other", "Bar", &["/a"])).send().await.unwrap(),
         400,
         "does not match",
     )
     .await;
     assert_error(
-        c.put(&url)
-            .json(&pact("Foo", "Other", &["/a"]))
-            .send()
-            .await
-            .unwrap(),
+        c.put(&url).json(&pact("Foo", "Other", &["/a"])).send().await.unwrap(),
         400,
         "does not match",
     )
@@ -278,13 +236,9 @@ async fn bad_pacts_get_a_json_4xx() {
         "invalid JSON",
     )
     .await;
-    assert_error(
-        c.put(&url).json(&json!([1, 2])).send().await.unwrap(),
-        400,
-        "object",
-    )
-    .await;
-    let huge = json!({"consumer": {"name": "Foo"}, "provider": {"name": "Bar"}, "padding": "x".repeat(5 * 1024 * 1024)});
+    assert_error(c.put(&url).json(&json!([1, 2])).send().await.unwrap(), 400, "object").await;
+    let huge =
+        json!({"consumer": {"name": "Foo"}, "provider": {"name": "Bar"}, "padding": "x".repeat(5 * 1024 * 1024)});
     let response = c.put(&url).json(&huge).send().await.unwrap();
     assert_eq!(response.status(), 413);
     assert!(response.json::<Value>().await.unwrap()["error"].is_string());
@@ -292,11 +246,7 @@ async fn bad_pacts_get_a_json_4xx() {
     let mut body = publish_body(&pact("Foo", "Bar", &["/a"]), "1", None, &[]);
     body["contracts"][0]["content"] = json!("not base64!");
     assert_error(
-        c.post(app.url("/contracts/publish"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
+        c.post(app.url("/contracts/publish")).json(&body).send().await.unwrap(),
         400,
         "base64",
     )
@@ -304,11 +254,7 @@ async fn bad_pacts_get_a_json_4xx() {
     let mut body = publish_body(&pact("Foo", "Bar", &["/a"]), "1", None, &[]);
     body["contracts"][0]["consumerName"] = json!("Else");
     assert_error(
-        c.post(app.url("/contracts/publish"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
+        c.post(app.url("/contracts/publish")).json(&body).send().await.unwrap(),
         400,
         "pacticipantName",
     )
@@ -333,21 +279,17 @@ async fn contracts_publish_stores_branch_tags_and_content_once() {
     let app = spawn(&db).await;
     let c = client();
     let p = pact("Foo", "Bar", &["/a"]);
-    let (status, body) = send_json(c.post(app.url("/contracts/publish")).json(&publish_body(
-        &p,
-        "1",
-        Some("main"),
-        &["dev", "test"],
-    )))
-    .await;
+    let (status, body) =
+        send_json(
+            c.post(app.url("/contracts/publish"))
+                .json(&publish_body(&p, "1", Some("main"), &["dev", "test"])),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["_embedded"]["version"]["number"], "1");
     assert_eq!(body["_links"]["pb:contracts"].as_array().unwrap().len(), 1);
     assert_eq!(
-        body["_links"]["pb:pacticipant-version-tags"]
-            .as_array()
-            .unwrap()
-            .len(),
+        body["_links"]["pb:pacticipant-version-tags"].as_array().unwrap().len(),
         2
     );
     assert!(
@@ -371,13 +313,12 @@ async fn contracts_publish_stores_branch_tags_and_content_once() {
     // Different content for an existing version: 409 even with onConflict overwrite, as the
     // official broker answers by default; merge is accepted.
     let changed = pact("Foo", "Bar", &["/other"]);
-    let (status, body) = send_json(c.post(app.url("/contracts/publish")).json(&publish_body(
-        &changed,
-        "1",
-        Some("main"),
-        &[],
-    )))
-    .await;
+    let (status, body) =
+        send_json(
+            c.post(app.url("/contracts/publish"))
+                .json(&publish_body(&changed, "1", Some("main"), &[])),
+        )
+        .await;
     assert_eq!(status, 409, "{body}");
     assert!(
         body["errors"]["contracts"][0]
@@ -402,11 +343,7 @@ async fn contracts_publish_stores_branch_tags_and_content_once() {
     assert_eq!(version["_embedded"]["branchVersions"][0]["name"], "main");
     let (_, latest) = get_json(&c, &app.url("/pacts/provider/Bar/consumer/Foo/latest/dev")).await;
     assert_eq!(latest["_links"]["pb:consumer-version"]["name"], "1");
-    let (_, latest) = get_json(
-        &c,
-        &app.url("/pacts/provider/Bar/consumer/Foo/branch/main/latest"),
-    )
-    .await;
+    let (_, latest) = get_json(&c, &app.url("/pacts/provider/Bar/consumer/Foo/branch/main/latest")).await;
     assert_eq!(latest["_links"]["pb:consumer-version"]["name"], "2");
     let (_, all) = get_json(&c, &app.url("/pacts/latest")).await;
     assert_eq!(
@@ -431,16 +368,11 @@ async fn one_publish_request_may_carry_several_contracts() {
         .push(second["contracts"][0].clone());
     let (status, response) = send_json(c.post(app.url("/contracts/publish")).json(&body)).await;
     assert_eq!(status, 200, "{response}");
-    assert_eq!(
-        response["_links"]["pb:contracts"].as_array().unwrap().len(),
-        2
-    );
+    assert_eq!(response["_links"]["pb:contracts"].as_array().unwrap().len(), 2);
     for provider in ["Api", "Search"] {
         let (status, _) = get_json(
             &c,
-            &app.url(&format!(
-                "/pacts/provider/{provider}/consumer/Web/version/3"
-            )),
+            &app.url(&format!("/pacts/provider/{provider}/consumer/Web/version/3")),
         )
         .await;
         assert_eq!(status, 200);
@@ -455,11 +387,7 @@ async fn versions_tags_and_branches() {
     let app = spawn(&db).await;
     let c = client();
     // Write requests may carry a JSON content type with an empty body.
-    let empty = |url: String| {
-        c.put(url)
-            .header("Content-Type", "application/json")
-            .body("")
-    };
+    let empty = |url: String| c.put(url).header("Content-Type", "application/json").body("");
     assert_eq!(
         send_json(empty(app.url("/pacticipants/Foo/versions/1/tags/prod")))
             .await
@@ -484,17 +412,10 @@ async fn versions_tags_and_branches() {
     assert_eq!(tagged["number"], "1");
     assert_eq!(tagged["_embedded"]["tags"][0]["name"], "prod");
     assert_eq!(
-        get_json(&c, &app.url("/pacticipants/Foo/versions/1/tags/prod"))
-            .await
-            .0,
+        get_json(&c, &app.url("/pacticipants/Foo/versions/1/tags/prod")).await.0,
         200
     );
-    assert_eq!(
-        get_json(&c, &app.url("/pacticipants/Foo/versions/3"))
-            .await
-            .0,
-        404
-    );
+    assert_eq!(get_json(&c, &app.url("/pacticipants/Foo/versions/3")).await.0, 404);
     assert_eq!(
         get_json(&c, &app.url("/pacticipants/Foo/branches/main/versions/2"))
             .await
@@ -517,28 +438,15 @@ async fn versions_tags_and_branches() {
         204
     );
     assert_eq!(
-        get_json(&c, &app.url("/pacticipants/Foo/latest-version/prod"))
-            .await
-            .0,
+        get_json(&c, &app.url("/pacticipants/Foo/latest-version/prod")).await.0,
         404
     );
     let (_, versions) = get_json(&c, &app.url("/pacticipants/Foo/versions")).await;
-    assert_eq!(
-        versions["_embedded"]["versions"].as_array().unwrap().len(),
-        3
-    );
+    assert_eq!(versions["_embedded"]["versions"].as_array().unwrap().len(), 3);
 }
 
-async fn for_verification(
-    c: &reqwest::Client,
-    app: &service_kit::testing::TestApp,
-    body: Value,
-) -> (u16, Value) {
-    send_json(
-        c.post(app.url("/pacts/provider/Bar/for-verification"))
-            .json(&body),
-    )
-    .await
+async fn for_verification(c: &reqwest::Client, app: &service_kit::testing::TestApp, body: Value) -> (u16, Value) {
+    send_json(c.post(app.url("/pacts/provider/Bar/for-verification")).json(&body)).await
 }
 
 fn versions_of(body: &Value) -> Vec<String> {
@@ -557,47 +465,11 @@ async fn pacts_for_verification_honours_every_selector() {
     let db = TempDatabase::new();
     let app = spawn(&db).await;
     let c = client();
-    send_json(
-        c.put(app.url("/pacticipants/Foo"))
-            .json(&json!({"mainBranch": "main"})),
-    )
-    .await;
-    publish(
-        &c,
-        &app,
-        &pact("Foo", "Bar", &["/1"]),
-        "1",
-        Some("main"),
-        &["prod"],
-    )
-    .await;
-    publish(
-        &c,
-        &app,
-        &pact("Foo", "Bar", &["/2"]),
-        "2",
-        Some("main"),
-        &[],
-    )
-    .await;
-    publish(
-        &c,
-        &app,
-        &pact("Foo", "Bar", &["/3"]),
-        "3",
-        Some("feat-x"),
-        &["dev"],
-    )
-    .await;
-    publish(
-        &c,
-        &app,
-        &pact("Baz", "Bar", &["/z"]),
-        "9",
-        Some("master"),
-        &[],
-    )
-    .await;
+    send_json(c.put(app.url("/pacticipants/Foo")).json(&json!({"mainBranch": "main"}))).await;
+    publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", Some("main"), &["prod"]).await;
+    publish(&c, &app, &pact("Foo", "Bar", &["/2"]), "2", Some("main"), &[]).await;
+    publish(&c, &app, &pact("Foo", "Bar", &["/3"]), "3", Some("feat-x"), &["dev"]).await;
+    publish(&c, &app, &pact("Baz", "Bar", &["/z"]), "9", Some("master"), &[]).await;
     let prod = environment(&c, &app, "production").await;
     let (status, _) = send_json(
         c.post(app.url(&format!(
@@ -616,22 +488,13 @@ async fn pacts_for_verification_honours_every_selector() {
 
     let case = |selectors: Value| json!({"consumerVersionSelectors": selectors, "providerVersionBranch": "feat-x"});
     let expect = [
-        (
-            json!([{"mainBranch": true}]),
-            vec!["Pact between Foo (2) and Bar"],
-        ),
-        (
-            json!([{"branch": "main"}]),
-            vec!["Pact between Foo (2) and Bar"],
-        ),
+        (json!([{"mainBranch": true}]), vec!["Pact between Foo (2) and Bar"]),
+        (json!([{"branch": "main"}]), vec!["Pact between Foo (2) and Bar"]),
         (
             json!([{"branch": "feat-y", "fallbackBranch": "main"}]),
             vec!["Pact between Foo (2) and Bar"],
         ),
-        (
-            json!([{"matchingBranch": true}]),
-            vec!["Pact between Foo (3) and Bar"],
-        ),
+        (json!([{"matchingBranch": true}]), vec!["Pact between Foo (3) and Bar"]),
         (
             json!([{"tag": "prod", "latest": true}]),
             vec!["Pact between Foo (1) and Bar"],
@@ -642,38 +505,23 @@ async fn pacts_for_verification_honours_every_selector() {
         ),
         (
             json!([{"latest": true}]),
-            vec![
-                "Pact between Baz (9) and Bar",
-                "Pact between Foo (3) and Bar",
-            ],
+            vec!["Pact between Baz (9) and Bar", "Pact between Foo (3) and Bar"],
         ),
         (
             json!([{"latest": true, "consumer": "Baz"}]),
             vec!["Pact between Baz (9) and Bar"],
         ),
-        (
-            json!([{"deployed": true}]),
-            vec!["Pact between Foo (1) and Bar"],
-        ),
-        (
-            json!([{"released": true}]),
-            vec!["Pact between Baz (9) and Bar"],
-        ),
+        (json!([{"deployed": true}]), vec!["Pact between Foo (1) and Bar"]),
+        (json!([{"released": true}]), vec!["Pact between Baz (9) and Bar"]),
         (
             json!([{"deployedOrReleased": true}]),
-            vec![
-                "Pact between Baz (9) and Bar",
-                "Pact between Foo (1) and Bar",
-            ],
+            vec!["Pact between Baz (9) and Bar", "Pact between Foo (1) and Bar"],
         ),
         (
             json!([{"environment": "staging"}]),
             vec!["Pact between Baz (9) and Bar"],
         ),
-        (
-            json!([{"deployed": true, "environment": "staging"}]),
-            vec![],
-        ),
+        (json!([{"deployed": true, "environment": "staging"}]), vec![]),
         (
             json!([{"consumer": "Foo"}]),
             vec![
@@ -705,12 +553,7 @@ async fn pacts_for_verification_honours_every_selector() {
     }
 
     // The same content selected twice is one entry with both reasons.
-    let (_, body) = for_verification(
-        &c,
-        &app,
-        case(json!([{"mainBranch": true}, {"branch": "main"}])),
-    )
-    .await;
+    let (_, body) = for_verification(&c, &app, case(json!([{"mainBranch": true}, {"branch": "main"}]))).await;
     assert_eq!(body["_embedded"]["pacts"].as_array().unwrap().len(), 1);
 
     // Bad selectors and unknown providers.
@@ -721,15 +564,9 @@ async fn pacts_for_verification_honours_every_selector() {
     )
     .await;
     assert_eq!(status, 400);
-    let (status, _) = for_verification(
-        &c,
-        &app,
-        json!({"consumerVersionSelectors": [{"bogus": 1}]}),
-    )
-    .await;
+    let (status, _) = for_verification(&c, &app, json!({"consumerVersionSelectors": [{"bogus": 1}]})).await;
     assert_eq!(status, 400);
-    let (status, _) =
-        for_verification(&c, &app, json!({"includeWipPactsSince": "yesterday"})).await;
+    let (status, _) = for_verification(&c, &app, json!({"includeWipPactsSince": "yesterday"})).await;
     assert_eq!(status, 400);
     assert_eq!(
         send_json(
@@ -785,29 +622,9 @@ async fn pending_and_wip_pacts_follow_successful_verifications() {
     let db = TempDatabase::new();
     let app = spawn(&db).await;
     let c = client();
-    send_json(
-        c.put(app.url("/pacticipants/Foo"))
-            .json(&json!({"mainBranch": "main"})),
-    )
-    .await;
-    publish(
-        &c,
-        &app,
-        &pact("Foo", "Bar", &["/1"]),
-        "1",
-        Some("main"),
-        &[],
-    )
-    .await;
-    publish(
-        &c,
-        &app,
-        &pact("Foo", "Bar", &["/wip"]),
-        "2",
-        Some("feat-new"),
-        &[],
-    )
-    .await;
+    send_json(c.put(app.url("/pacticipants/Foo")).json(&json!({"mainBranch": "main"}))).await;
+    publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", Some("main"), &[]).await;
+    publish(&c, &app, &pact("Foo", "Bar", &["/wip"]), "2", Some("feat-new"), &[]).await;
     let request = json!({
         "consumerVersionSelectors": [{"mainBranch": true}],
         "includePendingStatus": true,
@@ -828,12 +645,7 @@ async fn pending_and_wip_pacts_follow_successful_verifications() {
         .unwrap();
     assert_eq!(main["verificationProperties"]["pending"], true);
     assert_eq!(wip["verificationProperties"]["pending"], true);
-    assert!(
-        wip["_links"]["self"]["name"]
-            .as_str()
-            .unwrap()
-            .contains("Foo (2)")
-    );
+    assert!(wip["_links"]["self"]["name"].as_str().unwrap().contains("Foo (2)"));
 
     // A successful verification from the provider's main branch: no longer pending, not WIP.
     let href = main["_links"]["self"]["href"].as_str().unwrap();
@@ -847,10 +659,7 @@ async fn pending_and_wip_pacts_follow_successful_verifications() {
     assert_eq!(pacts[0]["verificationProperties"]["pending"], false);
     // Still pending for another provider branch.
     let (_, body) = for_verification(&c, &app, json!({"consumerVersionSelectors": [{"mainBranch": true}], "includePendingStatus": true, "providerVersionBranch": "feat"})).await;
-    assert_eq!(
-        body["_embedded"]["pacts"][0]["verificationProperties"]["pending"],
-        true
-    );
+    assert_eq!(body["_embedded"]["pacts"][0]["verificationProperties"]["pending"], true);
 }
 
 #[tokio::test]
@@ -933,42 +742,28 @@ async fn matrix_and_can_i_deploy_follow_the_official_semantics() {
     let db = TempDatabase::new();
     let app = spawn(&db).await;
     let c = client();
-    publish(
-        &c,
-        &app,
-        &pact("Foo", "Bar", &["/1"]),
-        "1",
-        Some("main"),
-        &[],
-    )
-    .await;
-    publish(
-        &c,
-        &app,
-        &pact("Foo", "Bar", &["/2"]),
-        "2",
-        Some("main"),
-        &[],
-    )
-    .await;
+    publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", Some("main"), &[]).await;
+    publish(&c, &app, &pact("Foo", "Bar", &["/2"]), "2", Some("main"), &[]).await;
     let v1 = app.url("/pacts/provider/Bar/consumer/Foo/version/1");
     let v2 = app.url("/pacts/provider/Bar/consumer/Foo/version/2");
     verify(&c, &v1, "10", Some("main"), true, json!([])).await;
     verify(&c, &v2, "10", Some("main"), false, json!([])).await;
 
     // Rack-style query with literal brackets, as pact-broker-cli sends it.
-    let (status, body) = get_json(&c, &matrix_url(&app, "q[][pacticipant]=Foo&q[][version]=1&q[][pacticipant]=Bar&q[][version]=10&latestby=cvpv")).await;
+    let (status, body) = get_json(
+        &c,
+        &matrix_url(
+            &app,
+            "q[][pacticipant]=Foo&q[][version]=1&q[][pacticipant]=Bar&q[][version]=10&latestby=cvpv",
+        ),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["summary"]["deployable"], true, "{body}");
     assert_eq!(body["matrix"][0]["verificationResult"]["success"], true);
     let (_, body) = get_json(&c, &matrix_url(&app, "q%5B%5D%5Bpacticipant%5D=Foo&q%5B%5D%5Bversion%5D=2&q%5B%5D%5Bpacticipant%5D=Bar&q%5B%5D%5Bversion%5D=10&latestby=cvpv")).await;
     assert_eq!(body["summary"]["deployable"], false, "{body}");
-    assert!(
-        body["summary"]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("failed")
-    );
+    assert!(body["summary"]["reason"].as_str().unwrap().contains("failed"));
     let (_, body) = get_json(&c, &matrix_url(&app, "q[][pacticipant]=Foo&latestby=cvp")).await;
     assert_eq!(body["matrix"].as_array().unwrap().len(), 2);
     let (status, _) = get_json(&c, &matrix_url(&app, "latestby=cvp")).await;
@@ -1043,11 +838,7 @@ async fn matrix_and_can_i_deploy_follow_the_official_semantics() {
         .send()
         .await
         .unwrap();
-    let (_, body) = get_json(
-        &c,
-        &app.url("/can-i-deploy?pacticipant=Foo&version=1&to=prod"),
-    )
-    .await;
+    let (_, body) = get_json(&c, &app.url("/can-i-deploy?pacticipant=Foo&version=1&to=prod")).await;
     assert_eq!(body["summary"]["deployable"], true, "{body}");
     let (status, _) = get_json(
         &c,
@@ -1068,10 +859,7 @@ async fn matrix_and_can_i_deploy_follow_the_official_semantics() {
         .unwrap()
         .to_owned();
     let (status, body) = send_json(c.patch(href).json(&json!({"currentlyDeployed": false}))).await;
-    assert_eq!(
-        (status, body["currentlyDeployed"].as_bool()),
-        (200, Some(false))
-    );
+    assert_eq!((status, body["currentlyDeployed"].as_bool()), (200, Some(false)));
     let (_, body) = get_json(&c, &cid("1")).await;
     assert_eq!(body["summary"]["deployable"], Value::Null, "{body}");
 }
@@ -1083,11 +871,7 @@ async fn environments_are_listed_embedded_and_as_named_links_and_feed_version_li
     let c = client();
     let test = environment(&c, &app, "test").await;
     environment(&c, &app, "production").await;
-    let (status, _) = send_json(
-        c.post(app.url("/environments"))
-            .json(&json!({"name": "test"})),
-    )
-    .await;
+    let (status, _) = send_json(c.post(app.url("/environments")).json(&json!({"name": "test"}))).await;
     assert_eq!(status, 409);
     assert_error(
         c.post(app.url("/environments"))
@@ -1101,16 +885,13 @@ async fn environments_are_listed_embedded_and_as_named_links_and_feed_version_li
     )
     .await;
     let (_, list) = get_json(&c, &app.url("/environments")).await;
-    assert_eq!(
-        list["_embedded"]["environments"].as_array().unwrap().len(),
-        2
-    );
+    assert_eq!(list["_embedded"]["environments"].as_array().unwrap().len(), 2);
     let links = list["_links"]["pb:environments"].as_array().unwrap();
     assert_eq!(links.len(), 2);
     assert!(
-        links.iter().all(
-            |l| l["name"].is_string() && l["href"].as_str().unwrap().starts_with(&app.base_url)
-        )
+        links
+            .iter()
+            .all(|l| l["name"].is_string() && l["href"].as_str().unwrap().starts_with(&app.base_url))
     );
     let (status, env) = get_json(&c, &app.url(&format!("/environments/{test}"))).await;
     assert_eq!((status, env["name"].as_str()), (200, Some("test")));
@@ -1118,9 +899,7 @@ async fn environments_are_listed_embedded_and_as_named_links_and_feed_version_li
 
     publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", None, &[]).await;
     let (_, version) = get_json(&c, &app.url("/pacticipants/Foo/versions/1")).await;
-    let record = version["_links"]["pb:record-deployment"]
-        .as_array()
-        .unwrap();
+    let record = version["_links"]["pb:record-deployment"].as_array().unwrap();
     assert_eq!(record.len(), 2);
     let to_test = record.iter().find(|l| l["name"] == "test").unwrap()["href"]
         .as_str()
@@ -1142,9 +921,7 @@ async fn environments_are_listed_embedded_and_as_named_links_and_feed_version_li
     );
     let (_, current) = get_json(
         &c,
-        &app.url(&format!(
-            "/environments/{test}/deployed-versions/currently-deployed"
-        )),
+        &app.url(&format!("/environments/{test}/deployed-versions/currently-deployed")),
     )
     .await;
     assert_eq!(
@@ -1253,11 +1030,7 @@ async fn concurrent_publishers_lose_nothing() {
             let (c, url) = (c.clone(), app.base_url.clone());
             tokio::spawn(async move {
                 for i in 0..25 {
-                    let p = pact(
-                        &format!("Consumer{}", t % 4),
-                        "Provider",
-                        &[&format!("/t{t}/i{i}")],
-                    );
+                    let p = pact(&format!("Consumer{}", t % 4), "Provider", &[&format!("/t{t}/i{i}")]);
                     let body = publish_body(&p, &format!("{t}.{i}"), Some("main"), &["ci"]);
                     let response = c
                         .post(format!("{url}/contracts/publish"))
@@ -1281,10 +1054,7 @@ async fn concurrent_publishers_lose_nothing() {
             ));
             let (status, body) = get_json(&c, &url).await;
             assert_eq!(status, 200, "{url}");
-            assert_eq!(
-                body["interactions"][0]["request"]["path"],
-                format!("/t{t}/i{i}")
-            );
+            assert_eq!(body["interactions"][0]["request"]["path"], format!("/t{t}/i{i}"));
         }
     }
 }
@@ -1295,15 +1065,7 @@ async fn data_survives_a_restart() {
     let c = client();
     {
         let app = spawn(&db).await;
-        publish(
-            &c,
-            &app,
-            &pact("Foo", "Bar", &["/1"]),
-            "1",
-            Some("main"),
-            &["prod"],
-        )
-        .await;
+        publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", Some("main"), &["prod"]).await;
         environment(&c, &app, "production").await;
     }
     let app = spawn(&db).await;
@@ -1320,11 +1082,7 @@ async fn browsers_get_html_pages_and_an_svg_graph() {
     let app = spawn(&db).await;
     let c = client();
     publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", None, &[]).await;
-    let html = |url: String| {
-        c.get(url)
-            .header("Accept", "text/html,application/xhtml+xml")
-            .send()
-    };
+    let html = |url: String| c.get(url).header("Accept", "text/html,application/xhtml+xml").send();
     let response = html(app.url("/")).await.unwrap();
     assert!(
         response.headers()["content-type"]
@@ -1344,28 +1102,13 @@ async fn browsers_get_html_pages_and_an_svg_graph() {
         .await
         .unwrap();
     assert!(text.contains("a request for /1"), "{text}");
-    let text = html(app.url("/matrix"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = html(app.url("/matrix")).await.unwrap().text().await.unwrap();
     assert!(text.contains("<table id=\"matrix\">"));
     let response = c.get(app.url("/network.svg")).send().await.unwrap();
     assert_eq!(response.headers()["content-type"], "image/svg+xml");
     let svg = response.text().await.unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("Foo depends on Bar"));
     // Unknown routes and wrong methods stay JSON.
-    assert_error(
-        c.get(app.url("/nope")).send().await.unwrap(),
-        404,
-        "no route",
-    )
-    .await;
-    assert_error(
-        c.delete(app.url("/matrix")).send().await.unwrap(),
-        405,
-        "not allowed",
-    )
-    .await;
+    assert_error(c.get(app.url("/nope")).send().await.unwrap(), 404, "no route").await;
+    assert_error(c.delete(app.url("/matrix")).send().await.unwrap(), 405, "not allowed").await;
 }

@@ -15,10 +15,7 @@ fn chromium() -> &'static str {
         .args(["-c", "command -v chromium"])
         .output()
         .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "chromium is not installed: run scripts/install-tools.sh first"
-    );
+    assert!(found, "chromium is not installed: run scripts/install-tools.sh first");
     "chromium"
 }
 
@@ -119,10 +116,7 @@ async fn the_index_page_shows_pacts_and_their_verification_in_a_real_browser() {
         let start = dom
             .find(&marker)
             .unwrap_or_else(|| panic!("no row for {consumer} → {provider} in {dom}"));
-        let end = dom[start..]
-            .find("</tr>")
-            .map(|e| start + e)
-            .unwrap_or(dom.len());
+        let end = dom[start..].find("</tr>").map(|e| start + e).unwrap_or(dom.len());
         dom[start..end].to_owned()
     };
     let verified = row_of("cart-service", "catalog-service");
@@ -147,12 +141,7 @@ async fn the_index_page_shows_pacts_and_their_verification_in_a_real_browser() {
     )
     .await;
     assert!(page.contains("a request for /items/1"), "{page}");
-    let network = run_chromium(
-        profile.path(),
-        &["--dump-dom".into()],
-        &broker.url("/network"),
-    )
-    .await;
+    let network = run_chromium(profile.path(), &["--dump-dom".into()], &broker.url("/network")).await;
     assert!(
         network.contains("<svg") && network.contains("cart-service depends on catalog-service"),
         "{network}"

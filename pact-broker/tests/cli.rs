@@ -57,11 +57,7 @@ async fn cli_at(base_url: &str, args: &[&str]) -> Output {
 }
 
 fn write_pact(dir: &std::path::Path, paths: &[&str]) {
-    std::fs::write(
-        dir.join("Web-Api.json"),
-        pact("Web", "Api", paths).to_string(),
-    )
-    .unwrap();
+    std::fs::write(dir.join("Web-Api.json"), pact("Web", "Api", paths).to_string()).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -76,20 +72,10 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
     // create-or-update-pacticipant: creates after a 404, then updates.
     let out = cli(
         &broker,
-        &[
-            "create-or-update-pacticipant",
-            "--name",
-            "Web",
-            "--main-branch",
-            "main",
-        ],
+        &["create-or-update-pacticipant", "--name", "Web", "--main-branch", "main"],
     )
     .await;
-    assert!(
-        out.success && out.text.contains("created successfully"),
-        "{}",
-        out.text
-    );
+    assert!(out.success && out.text.contains("created successfully"), "{}", out.text);
     let out = cli(
         &broker,
         &[
@@ -101,22 +87,14 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
         ],
     )
     .await;
-    assert!(
-        out.success && out.text.contains("updated successfully"),
-        "{}",
-        out.text
-    );
+    assert!(out.success && out.text.contains("updated successfully"), "{}", out.text);
     let (_, web) = get_json(&c, &broker.url("/pacticipants/Web")).await;
     assert_eq!(
         (web["mainBranch"].as_str(), web["repositoryUrl"].as_str()),
         (Some("main"), Some("http://git/web"))
     );
 
-    let out = cli(
-        &broker,
-        &["create-environment", "--name", "production", "--production"],
-    )
-    .await;
+    let out = cli(&broker, &["create-environment", "--name", "production", "--production"]).await;
     assert!(out.success, "{}", out.text);
 
     // publish with branch and tags.
@@ -124,33 +102,19 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
     let dir = pacts.path().to_str().unwrap();
     let out = cli(
         &broker,
-        &[
-            "publish", dir, "-a", "1.0.0", "--branch", "main", "-t", "dev", "test",
-        ],
+        &["publish", dir, "-a", "1.0.0", "--branch", "main", "-t", "dev", "test"],
     )
     .await;
-    assert!(
-        out.success && out.text.contains("Pact published"),
-        "{}",
-        out.text
-    );
+    assert!(out.success && out.text.contains("Pact published"), "{}", out.text);
     let (status, version) = get_json(&c, &broker.url("/pacticipants/Web/versions/1.0.0")).await;
     assert_eq!(status, 200);
     assert_eq!(version["_embedded"]["branchVersions"][0]["name"], "main");
     assert_eq!(version["_embedded"]["tags"].as_array().unwrap().len(), 2);
     // Same content again is fine; changed content for the same version is refused.
-    let out = cli(
-        &broker,
-        &["publish", dir, "-a", "1.0.0", "--branch", "main"],
-    )
-    .await;
+    let out = cli(&broker, &["publish", dir, "-a", "1.0.0", "--branch", "main"]).await;
     assert!(out.success, "{}", out.text);
     write_pact(pacts.path(), &["/items/changed"]);
-    let out = cli(
-        &broker,
-        &["publish", dir, "-a", "1.0.0", "--branch", "main"],
-    )
-    .await;
+    let out = cli(&broker, &["publish", dir, "-a", "1.0.0", "--branch", "main"]).await;
     assert!(
         !out.success && out.text.contains("Cannot change the content"),
         "{}",
@@ -166,10 +130,7 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
     );
     let out = cli(&broker, &["list-latest-pact-versions"]).await;
     assert!(
-        out.success
-            && out.text.contains("Web")
-            && out.text.contains("Api")
-            && out.text.contains("1.0.0"),
+        out.success && out.text.contains("Web") && out.text.contains("Api") && out.text.contains("1.0.0"),
         "{}",
         out.text
     );
@@ -195,11 +156,7 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
     );
 
     // Api 5 verifies the pact (as the verifier publishes it), and is deployed with the CLI.
-    let (_, published) = get_json(
-        &c,
-        &broker.url("/pacts/provider/Api/consumer/Web/version/1.0.0"),
-    )
-    .await;
+    let (_, published) = get_json(&c, &broker.url("/pacts/provider/Api/consumer/Web/version/1.0.0")).await;
     let results = published["_links"]["pb:publish-verification-results"]["href"]
         .as_str()
         .unwrap()
@@ -223,29 +180,13 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
         ],
     )
     .await;
-    assert!(
-        out.success && out.text.contains("Recorded deployment"),
-        "{}",
-        out.text
-    );
+    assert!(out.success && out.text.contains("Recorded deployment"), "{}", out.text);
     let out = cli(
         &broker,
-        &[
-            "record-deployment",
-            "-a",
-            "Api",
-            "-e",
-            "5",
-            "--environment",
-            "nowhere",
-        ],
+        &["record-deployment", "-a", "Api", "-e", "5", "--environment", "nowhere"],
     )
     .await;
-    assert!(
-        !out.success && out.text.contains("does not exist"),
-        "{}",
-        out.text
-    );
+    assert!(!out.success && out.text.contains("does not exist"), "{}", out.text);
 
     let out = cli(
         &broker,
@@ -260,25 +201,13 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
         ],
     )
     .await;
-    assert!(
-        out.success && out.text.contains("Computer says yes"),
-        "{}",
-        out.text
-    );
+    assert!(out.success && out.text.contains("Computer says yes"), "{}", out.text);
 
     // A new consumer version whose pact Api 5 failed: can-i-deploy says no.
     write_pact(pacts.path(), &["/items/2"]);
-    let out = cli(
-        &broker,
-        &["publish", dir, "-a", "2.0.0", "--branch", "main"],
-    )
-    .await;
+    let out = cli(&broker, &["publish", dir, "-a", "2.0.0", "--branch", "main"]).await;
     assert!(out.success, "{}", out.text);
-    let (_, published) = get_json(
-        &c,
-        &broker.url("/pacts/provider/Api/consumer/Web/version/2.0.0"),
-    )
-    .await;
+    let (_, published) = get_json(&c, &broker.url("/pacts/provider/Api/consumer/Web/version/2.0.0")).await;
     let results = published["_links"]["pb:publish-verification-results"]["href"]
         .as_str()
         .unwrap()
@@ -304,50 +233,20 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
     assert!(!out.success && out.text.contains("failed"), "{}", out.text);
 
     // Legacy tags: create-version-tag, then can-i-deploy --to.
-    let out = cli(
-        &broker,
-        &["create-version-tag", "-a", "Api", "-e", "5", "-t", "prod"],
-    )
-    .await;
+    let out = cli(&broker, &["create-version-tag", "-a", "Api", "-e", "5", "-t", "prod"]).await;
     assert!(out.success, "{}", out.text);
-    let out = cli(
-        &broker,
-        &["can-i-deploy", "-a", "Web", "-e", "1.0.0", "--to", "prod"],
-    )
-    .await;
-    assert!(
-        out.success && out.text.contains("Computer says yes"),
-        "{}",
-        out.text
-    );
-    let out = cli(
-        &broker,
-        &["can-i-deploy", "-a", "Web", "-e", "2.0.0", "--to", "prod"],
-    )
-    .await;
+    let out = cli(&broker, &["can-i-deploy", "-a", "Web", "-e", "1.0.0", "--to", "prod"]).await;
+    assert!(out.success && out.text.contains("Computer says yes"), "{}", out.text);
+    let out = cli(&broker, &["can-i-deploy", "-a", "Web", "-e", "2.0.0", "--to", "prod"]).await;
     assert!(!out.success, "{}", out.text);
 
     // Matrix of two explicit versions, the way can-i-deploy sends several --pacticipant.
     let out = cli(
         &broker,
-        &[
-            "can-i-deploy",
-            "-a",
-            "Web",
-            "-e",
-            "1.0.0",
-            "-a",
-            "Api",
-            "-e",
-            "5",
-        ],
+        &["can-i-deploy", "-a", "Web", "-e", "1.0.0", "-a", "Api", "-e", "5"],
     )
     .await;
-    assert!(
-        out.success && out.text.contains("Computer says yes"),
-        "{}",
-        out.text
-    );
+    assert!(out.success && out.text.contains("Computer says yes"), "{}", out.text);
 
     // record-release, and record-undeployment (which joins paths onto the base URL as given, so
     // it is called with a trailing slash, as its own tests do).
@@ -383,20 +282,10 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
     );
     let out = cli_at(
         &format!("{}/", broker.base_url),
-        &[
-            "record-undeployment",
-            "-a",
-            "Api",
-            "--environment",
-            "production",
-        ],
+        &["record-undeployment", "-a", "Api", "--environment", "production"],
     )
     .await;
-    assert!(
-        out.success && out.text.contains("Undeployed"),
-        "{}",
-        out.text
-    );
+    assert!(out.success && out.text.contains("Undeployed"), "{}", out.text);
     let out = cli(
         &broker,
         &[

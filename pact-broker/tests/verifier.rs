@@ -13,23 +13,20 @@ use common::{environment, get_json, pact, publish, send_json, spawn};
 use pact_verifier::callback_executors::HttpRequestProviderStateExecutor;
 use pact_verifier::selectors::json_to_selectors;
 use pact_verifier::{
-    FilterInfo, NullRequestFilterExecutor, PactSource, ProviderInfo, ProviderTransport,
-    PublishOptions, VerificationOptions, verify_provider_async,
+    FilterInfo, NullRequestFilterExecutor, PactSource, ProviderInfo, ProviderTransport, PublishOptions,
+    VerificationOptions, verify_provider_async,
 };
 use serde_json::{Value, json};
 use service_kit::testing::{TempDatabase, TestApp};
 
 /// A provider serving `GET /items/{id}` and the provider-state endpoint.
 async fn provider() -> TestApp {
-    let app =
-        axum::Router::new()
-            .route(
-                "/items/{id}",
-                get(|Path(id): Path<String>| async move {
-                    Json(json!({ "path": format!("/items/{id}") }))
-                }),
-            )
-            .route("/_pact/state", post(|| async { Json(json!({})) }));
+    let app = axum::Router::new()
+        .route(
+            "/items/{id}",
+            get(|Path(id): Path<String>| async move { Json(json!({ "path": format!("/items/{id}") })) }),
+        )
+        .route("/_pact/state", post(|| async { Json(json!({})) }));
     TestApp::spawn(app).await
 }
 
@@ -83,10 +80,7 @@ async fn pact_verifier_fetches_verifies_and_publishes_through_the_broker() {
         include_wip_pacts_since: Some("2020-01-01".into()),
         provider_tags: vec![],
         provider_branch: Some("main".into()),
-        selectors: json_to_selectors(vec![
-            json!({"mainBranch": true}),
-            json!({"deployedOrReleased": true}),
-        ]),
+        selectors: json_to_selectors(vec![json!({"mainBranch": true}), json!({"deployedOrReleased": true})]),
         auth: None,
         links: vec![],
     };
@@ -126,19 +120,16 @@ async fn pact_verifier_fetches_verifies_and_publishes_through_the_broker() {
         "the WIP pact's failure is reported as pending"
     );
     assert!(
-        result.notices.iter().any(|n| n
-            .get("text")
-            .is_some_and(|t| t.contains("work in progress"))),
+        result
+            .notices
+            .iter()
+            .any(|n| n.get("text").is_some_and(|t| t.contains("work in progress"))),
         "{:?}",
         result.notices
     );
 
     // The verification results are stored, per interaction, with the provider's branch.
-    let (_, main_pact) = get_json(
-        &c,
-        &broker.url("/pacts/provider/Provider/consumer/Consumer/version/1"),
-    )
-    .await;
+    let (_, main_pact) = get_json(&c, &broker.url("/pacts/provider/Provider/consumer/Consumer/version/1")).await;
     let latest = main_pact["_links"]["pb:latest-verification-results"]["href"]
         .as_str()
         .unwrap();
@@ -152,9 +143,7 @@ async fn pact_verifier_fetches_verifies_and_publishes_through_the_broker() {
         .iter()
         .map(|i| &i["_id"])
         .collect();
-    let results = verification["testResults"]
-        .as_array()
-        .expect("testResults array");
+    let results = verification["testResults"].as_array().expect("testResults array");
     assert_eq!(results.len(), 2, "{verification}");
     for result in results {
         assert!(
@@ -163,11 +152,7 @@ async fn pact_verifier_fetches_verifies_and_publishes_through_the_broker() {
         );
         assert_eq!(result["success"], true);
     }
-    let (_, wip_pact) = get_json(
-        &c,
-        &broker.url("/pacts/provider/Provider/consumer/Consumer/version/2"),
-    )
-    .await;
+    let (_, wip_pact) = get_json(&c, &broker.url("/pacts/provider/Provider/consumer/Consumer/version/2")).await;
     let (_, wip_verification) = get_json(
         &c,
         wip_pact["_links"]["pb:latest-verification-results"]["href"]
@@ -176,11 +161,7 @@ async fn pact_verifier_fetches_verifies_and_publishes_through_the_broker() {
     )
     .await;
     assert_eq!(wip_verification["success"], false, "{wip_verification}");
-    let (status, _) = get_json(
-        &c,
-        &broker.url("/pacticipants/Provider/branches/main/versions/1.0.0"),
-    )
-    .await;
+    let (status, _) = get_json(&c, &broker.url("/pacticipants/Provider/branches/main/versions/1.0.0")).await;
     assert_eq!(status, 200, "the verifier published the provider branch");
 
     // can-i-deploy answers from those results.
@@ -203,10 +184,7 @@ async fn pact_verifier_fetches_verifies_and_publishes_through_the_broker() {
     let (_, answer) = get_json(&c, &can_i_deploy("2")).await;
     assert_eq!(answer["summary"]["deployable"], false, "{answer}");
     assert!(
-        answer["summary"]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("failed"),
+        answer["summary"]["reason"].as_str().unwrap().contains("failed"),
         "{answer}"
     );
 

@@ -103,9 +103,7 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 }
 
 async fn run(broker: &Broker) -> anyhow::Result<()> {
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()?;
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
     let base = broker.base_url.clone();
     for c in 0..CONSUMERS {
         http.put(format!("{base}/pacticipants/Consumer{c}"))
@@ -135,7 +133,11 @@ async fn run(broker: &Broker) -> anyhow::Result<()> {
                             "content": base64::engine::general_purpose::STANDARD.encode(pact(&consumer, n).to_string()),
                         }]
                     });
-                    let response = http.post(format!("{base}/contracts/publish")).json(&body).send().await?;
+                    let response = http
+                        .post(format!("{base}/contracts/publish"))
+                        .json(&body)
+                        .send()
+                        .await?;
                     if !response.status().is_success() {
                         bail!("publish answered {}: {}", response.status(), response.text().await?);
                     }
@@ -156,25 +158,16 @@ async fn run(broker: &Broker) -> anyhow::Result<()> {
         &json!({"consumerVersionSelectors": [{"mainBranch": true}]}),
     )
     .await?;
-    for entry in body["_embedded"]["pacts"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-    {
-        let pact_url = entry["_links"]["self"]["href"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+    for entry in body["_embedded"]["pacts"].as_array().cloned().unwrap_or_default() {
+        let pact_url = entry["_links"]["self"]["href"].as_str().unwrap_or_default().to_owned();
         let pact: Value = http.get(&pact_url).send().await?.json().await?;
         let publish = pact["_links"]["pb:publish-verification-results"]["href"]
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        http.put(format!(
-            "{base}/pacticipants/Provider/branches/main/versions/2.0.0"
-        ))
-        .send()
-        .await?;
+        http.put(format!("{base}/pacticipants/Provider/branches/main/versions/2.0.0"))
+            .send()
+            .await?;
         post_json(
             &http,
             &publish,
@@ -213,12 +206,7 @@ async fn run(broker: &Broker) -> anyhow::Result<()> {
     let mut reads = Vec::with_capacity(QUERIES);
     for _ in 0..QUERIES {
         let started = Instant::now();
-        http.get(&pact_url)
-            .send()
-            .await?
-            .error_for_status()?
-            .bytes()
-            .await?;
+        http.get(&pact_url).send().await?.error_for_status()?.bytes().await?;
         reads.push(started.elapsed());
     }
     reads.sort();
@@ -247,11 +235,7 @@ async fn run(broker: &Broker) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn post_json(
-    http: &reqwest::Client,
-    url: &str,
-    body: &Value,
-) -> anyhow::Result<(u16, Value)> {
+async fn post_json(http: &reqwest::Client, url: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
     let response = http.post(url).json(body).send().await?;
     let status = response.status().as_u16();
     Ok((status, response.json().await.unwrap_or(Value::Null)))

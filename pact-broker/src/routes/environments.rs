@@ -21,10 +21,7 @@ use crate::storage::{Deployment, DeploymentKind, Environment, Snapshot};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/environments", get(list).post(create))
-        .route(
-            "/environments/{uuid}",
-            get(show).put(replace).delete(remove),
-        )
+        .route("/environments/{uuid}", get(show).put(replace).delete(remove))
         .route(
             "/environments/{uuid}/deployed-versions/currently-deployed",
             get(currently_deployed),
@@ -116,18 +113,12 @@ fn conflict(message: String) -> ApiError {
     }
 }
 
-async fn create(
-    State(state): State<AppState>,
-    base: Base,
-    Body(body): Body<EnvironmentBody>,
-) -> Result<Hal, ApiError> {
+async fn create(State(state): State<AppState>, base: Base, Body(body): Body<EnvironmentBody>) -> Result<Hal, ApiError> {
     let name = valid_name(&body)?;
     if let Some(uuid) = &body.uuid
         && state.store.environment(uuid).await?.is_some()
     {
-        return Err(conflict(format!(
-            "an environment with uuid {uuid} already exists"
-        )));
+        return Err(conflict(format!("an environment with uuid {uuid} already exists")));
     }
     let environment = state
         .store
@@ -137,11 +128,7 @@ async fn create(
     Ok(Hal::created(environment_json(&base, &environment)))
 }
 
-async fn show(
-    State(state): State<AppState>,
-    base: Base,
-    Path(uuid): Path<String>,
-) -> Result<Hal, ApiError> {
+async fn show(State(state): State<AppState>, base: Base, Path(uuid): Path<String>) -> Result<Hal, ApiError> {
     let environment = state
         .store
         .environment(&uuid)
@@ -164,17 +151,10 @@ async fn replace(
         .await?
         .map_err(conflict)?;
     let json = environment_json(&base, &environment);
-    Ok(if existed {
-        Hal::ok(json)
-    } else {
-        Hal::created(json)
-    })
+    Ok(if existed { Hal::ok(json) } else { Hal::created(json) })
 }
 
-async fn remove(
-    State(state): State<AppState>,
-    Path(uuid): Path<String>,
-) -> Result<Response, ApiError> {
+async fn remove(State(state): State<AppState>, Path(uuid): Path<String>) -> Result<Response, ApiError> {
     if state.store.delete_environment(&uuid).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
@@ -182,12 +162,7 @@ async fn remove(
     }
 }
 
-fn deployment_json(
-    base: &Base,
-    snapshot: &Snapshot,
-    d: &Deployment,
-    environment: &Environment,
-) -> Value {
+fn deployment_json(base: &Base, snapshot: &Snapshot, d: &Deployment, environment: &Environment) -> Value {
     let version = snapshot.version(d.version_id);
     let pacticipant = snapshot.name(version.pacticipant_id);
     let (url, current_key) = match d.kind {
@@ -244,10 +219,7 @@ async fn record(
         .find(|e| e.uuid == uuid)
         .ok_or_else(|| not_found(format!("no environment {uuid}")))?
         .clone();
-    let deployment = state
-        .store
-        .record(kind, version.id, environment.id, instance)
-        .await?;
+    let deployment = state.store.record(kind, version.id, environment.id, instance).await?;
     let snapshot = state.store.snapshot().await?;
     Ok(Hal::created(deployment_json(
         base,
@@ -334,11 +306,7 @@ async fn currently_supported(
     current(&state, &base, &uuid, &query, DeploymentKind::Released).await
 }
 
-async fn show_deployment(
-    State(state): State<AppState>,
-    base: Base,
-    Path(uuid): Path<String>,
-) -> Result<Hal, ApiError> {
+async fn show_deployment(State(state): State<AppState>, base: Base, Path(uuid): Path<String>) -> Result<Hal, ApiError> {
     let deployment = state
         .store
         .deployment(&uuid)
@@ -347,11 +315,7 @@ async fn show_deployment(
     deployment_response(&state, &base, &deployment).await
 }
 
-async fn deployment_response(
-    state: &AppState,
-    base: &Base,
-    d: &Deployment,
-) -> Result<Hal, ApiError> {
+async fn deployment_response(state: &AppState, base: &Base, d: &Deployment) -> Result<Hal, ApiError> {
     let snapshot = state.store.snapshot().await?;
     let environment = snapshot
         .environments

@@ -15,10 +15,7 @@ use crate::hal::{Base, Hal, seg};
 use crate::selectors::{Selected, Selector, VerificationRequest, pacts_for_verification};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/pacts/provider/{p}/for-verification",
-        get(query).post(request),
-    )
+    Router::new().route("/pacts/provider/{p}/for-verification", get(query).post(request))
 }
 
 /// The GET form takes the same parameters in the query string (Rack style).
@@ -71,19 +68,11 @@ async fn request(
     answer(&state, &base, &p, &request).await
 }
 
-async fn answer(
-    state: &AppState,
-    base: &Base,
-    provider: &str,
-    request: &VerificationRequest,
-) -> Result<Hal, ApiError> {
+async fn answer(state: &AppState, base: &Base, provider: &str, request: &VerificationRequest) -> Result<Hal, ApiError> {
     let snapshot = state.store.snapshot().await?;
     let selected = pacts_for_verification(&snapshot, provider, request)?
         .ok_or_else(|| not_found(format!("provider '{provider}' not found")))?;
-    let pacts: Vec<Value> = selected
-        .iter()
-        .map(|s| entry(base, provider, request, s))
-        .collect();
+    let pacts: Vec<Value> = selected.iter().map(|s| entry(base, provider, request, s)).collect();
     Ok(Hal::ok(json!({
         "_embedded": { "pacts": pacts },
         "_links": {

@@ -22,11 +22,7 @@ async fn heartbeat() -> Hal {
     Hal::ok(json!({ "ok": true }))
 }
 
-async fn index(
-    State(state): State<AppState>,
-    base: Base,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+async fn index(State(state): State<AppState>, base: Base, headers: HeaderMap) -> Result<Response, ApiError> {
     if super::wants_html(&headers) {
         return crate::ui::index_page(&state, &base)
             .await

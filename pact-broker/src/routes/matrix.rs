@@ -44,41 +44,24 @@ async fn show(
     Ok(Hal::ok(matrix::to_json(&base, &snapshot, &result)).into_response())
 }
 
-async fn can_i_deploy(
-    State(state): State<AppState>,
-    base: Base,
-    query: Query,
-) -> Result<Hal, ApiError> {
+async fn can_i_deploy(State(state): State<AppState>, base: Base, query: Query) -> Result<Hal, ApiError> {
     let pacticipant = query
         .get("pacticipant")
         .filter(|p| !p.is_empty())
         .ok_or_else(|| invalid("pacticipant", "is required"))?;
-    let version = query
-        .get("version")
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned);
+    let version = query.get("version").filter(|v| !v.is_empty()).map(str::to_owned);
     let target = if let Some(env) = query.get("environment").filter(|e| !e.is_empty()) {
         Target::Environment(env.to_owned())
-    } else if let Some(tag) = query
-        .get("to")
-        .or_else(|| query.get("tag"))
-        .filter(|t| !t.is_empty())
-    {
+    } else if let Some(tag) = query.get("to").or_else(|| query.get("tag")).filter(|t| !t.is_empty()) {
         Target::Tag(tag.to_owned())
     } else {
-        return Err(invalid(
-            "environment",
-            "environment or to (a tag) is required",
-        ));
+        return Err(invalid("environment", "environment or to (a tag) is required"));
     };
     let snapshot = state.store.snapshot().await?;
     if let Target::Environment(env) = &target
         && snapshot.environment_by_name(env).is_none()
     {
-        return Err(invalid(
-            "environment",
-            format!("no environment named '{env}'"),
-        ));
+        return Err(invalid("environment", format!("no environment named '{env}'")));
     }
     let mut matrix_query = MatrixQuery::can_i_deploy(pacticipant.to_owned(), version, target);
     matrix_query.ignore = MatrixQuery::from_query(&with_selector(&query, pacticipant))
@@ -110,11 +93,7 @@ async fn branch_to_environment(
     if snapshot.environment_by_name(&e).is_none() {
         return Err(not_found(format!("no environment named '{e}'")));
     }
-    let matrix_query = MatrixQuery::can_i_deploy(
-        p.clone(),
-        Some(version.number.clone()),
-        Target::Environment(e),
-    );
+    let matrix_query = MatrixQuery::can_i_deploy(p.clone(), Some(version.number.clone()), Target::Environment(e));
     let result = matrix::query(&snapshot, &matrix_query);
     Ok(Hal::ok(matrix::to_json(&base, &snapshot, &result)))
 }

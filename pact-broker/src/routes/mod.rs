@@ -46,26 +46,17 @@ pub fn not_found(what: impl Into<String>) -> ApiError {
     ApiError::NotFound(what.into())
 }
 
-pub fn pacticipant_or_404<'a>(
-    snapshot: &'a Snapshot,
-    name: &str,
-) -> Result<&'a Pacticipant, ApiError> {
+pub fn pacticipant_or_404<'a>(snapshot: &'a Snapshot, name: &str) -> Result<&'a Pacticipant, ApiError> {
     snapshot
         .pacticipant_by_name(name)
         .ok_or_else(|| not_found(format!("pacticipant '{name}' not found")))
 }
 
-pub fn version_or_404<'a>(
-    snapshot: &'a Snapshot,
-    pacticipant: &str,
-    number: &str,
-) -> Result<&'a Version, ApiError> {
+pub fn version_or_404<'a>(snapshot: &'a Snapshot, pacticipant: &str, number: &str) -> Result<&'a Version, ApiError> {
     let p = pacticipant_or_404(snapshot, pacticipant)?;
-    snapshot.version_by_number(p.id, number).ok_or_else(|| {
-        not_found(format!(
-            "version '{number}' of pacticipant '{pacticipant}' not found"
-        ))
-    })
+    snapshot
+        .version_by_number(p.id, number)
+        .ok_or_else(|| not_found(format!("version '{number}' of pacticipant '{pacticipant}' not found")))
 }
 
 /// Validation error in the official broker's shape (`errors`) plus this workspace's `error`.

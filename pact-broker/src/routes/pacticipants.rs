@@ -42,10 +42,7 @@ impl PacticipantBody {
 
 async fn list(State(state): State<AppState>, base: Base) -> Result<Hal, ApiError> {
     let pacticipants = state.store.pacticipants().await?;
-    let items: Vec<_> = pacticipants
-        .iter()
-        .map(|p| pacticipant_json(&base, p))
-        .collect();
+    let items: Vec<_> = pacticipants.iter().map(|p| pacticipant_json(&base, p)).collect();
     Ok(Hal::ok(json!({
         "_embedded": { "pacticipants": items },
         "pacticipants": items,
@@ -56,11 +53,7 @@ async fn list(State(state): State<AppState>, base: Base) -> Result<Hal, ApiError
     })))
 }
 
-async fn create(
-    State(state): State<AppState>,
-    base: Base,
-    Body(body): Body<PacticipantBody>,
-) -> Result<Hal, ApiError> {
+async fn create(State(state): State<AppState>, base: Base, Body(body): Body<PacticipantBody>) -> Result<Hal, ApiError> {
     let name = body
         .name
         .clone()
@@ -72,18 +65,11 @@ async fn create(
             message: format!("a pacticipant named '{name}' already exists"),
         });
     }
-    let (p, _) = state
-        .store
-        .upsert_pacticipant(&name, body.update(), false)
-        .await?;
+    let (p, _) = state.store.upsert_pacticipant(&name, body.update(), false).await?;
     Ok(Hal::created(pacticipant_json(&base, &p)))
 }
 
-async fn show(
-    State(state): State<AppState>,
-    base: Base,
-    Path(name): Path<String>,
-) -> Result<Hal, ApiError> {
+async fn show(State(state): State<AppState>, base: Base, Path(name): Path<String>) -> Result<Hal, ApiError> {
     let p = state
         .store
         .pacticipant(&name)
@@ -110,16 +96,9 @@ async fn replace(
     Body(body): Body<PacticipantBody>,
 ) -> Result<Hal, ApiError> {
     check_name(&name, &body)?;
-    let (p, created) = state
-        .store
-        .upsert_pacticipant(&name, body.update(), true)
-        .await?;
+    let (p, created) = state.store.upsert_pacticipant(&name, body.update(), true).await?;
     let json = pacticipant_json(&base, &p);
-    Ok(if created {
-        Hal::created(json)
-    } else {
-        Hal::ok(json)
-    })
+    Ok(if created { Hal::created(json) } else { Hal::ok(json) })
 }
 
 /// PATCH (merge-patch) updates the given fields only.
@@ -130,14 +109,7 @@ async fn update(
     Body(body): Body<PacticipantBody>,
 ) -> Result<Hal, ApiError> {
     check_name(&name, &body)?;
-    let (p, created) = state
-        .store
-        .upsert_pacticipant(&name, body.update(), false)
-        .await?;
+    let (p, created) = state.store.upsert_pacticipant(&name, body.update(), false).await?;
     let json = pacticipant_json(&base, &p);
-    Ok(if created {
-        Hal::created(json)
-    } else {
-        Hal::ok(json)
-    })
+    Ok(if created { Hal::created(json) } else { Hal::ok(json) })
 }

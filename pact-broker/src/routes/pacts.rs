@@ -22,32 +22,20 @@ pub fn router() -> Router<AppState> {
             "/pacts/provider/{p}/consumer/{c}/version/{v}",
             get(by_version).put(publish).patch(merge).delete(remove),
         )
-        .route(
-            "/pacts/provider/{p}/consumer/{c}/versions",
-            get(pair_versions),
-        )
+        .route("/pacts/provider/{p}/consumer/{c}/versions", get(pair_versions))
         .route("/pacts/provider/{p}/consumer/{c}/latest", get(latest))
-        .route(
-            "/pacts/provider/{p}/consumer/{c}/latest/{tag}",
-            get(latest_tagged),
-        )
+        .route("/pacts/provider/{p}/consumer/{c}/latest/{tag}", get(latest_tagged))
         .route(
             "/pacts/provider/{p}/consumer/{c}/branch/{b}/latest",
             get(latest_on_branch),
         )
-        .route(
-            "/pacts/provider/{p}/consumer/{c}/pact-version/{sha}",
-            get(by_sha),
-        )
+        .route("/pacts/provider/{p}/consumer/{c}/pact-version/{sha}", get(by_sha))
         .route(
             "/pacts/provider/{p}/consumer/{c}/pact-version/{sha}/metadata/{m}",
             get(by_sha_with_metadata),
         )
         .route("/pacts/provider/{p}/latest", get(provider_latest))
-        .route(
-            "/pacts/provider/{p}/latest/{tag}",
-            get(provider_latest_tagged),
-        )
+        .route("/pacts/provider/{p}/latest/{tag}", get(provider_latest_tagged))
         .route("/pacts/provider/{p}", get(provider_all))
         .route("/pacts/latest", get(all_latest))
 }
@@ -58,17 +46,11 @@ pub fn check_names(content: &mut Value, consumer: &str, provider: &str) -> Resul
         return Err(invalid("pact", "must be a JSON object"));
     };
     for (role, expected) in [("consumer", consumer), ("provider", provider)] {
-        match object
-            .get(role)
-            .and_then(|p| p.get("name"))
-            .and_then(Value::as_str)
-        {
+        match object.get(role).and_then(|p| p.get("name")).and_then(Value::as_str) {
             Some(name) if name != expected => {
                 return Err(invalid(
                     role,
-                    format!(
-                        "name in pact '{name}' does not match {role} name in path '{expected}'"
-                    ),
+                    format!("name in pact '{name}' does not match {role} name in path '{expected}'"),
                 ));
             }
             Some(_) => {}
@@ -144,11 +126,7 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-fn publications<'a>(
-    snapshot: &'a Snapshot,
-    p: &str,
-    c: &str,
-) -> Result<Vec<&'a Publication>, ApiError> {
+fn publications<'a>(snapshot: &'a Snapshot, p: &str, c: &str) -> Result<Vec<&'a Publication>, ApiError> {
     let provider = pacticipant_or_404(snapshot, p)?;
     let consumer = pacticipant_or_404(snapshot, c)?;
     Ok(snapshot
@@ -158,12 +136,7 @@ fn publications<'a>(
         .collect())
 }
 
-fn find_by_version<'a>(
-    snapshot: &'a Snapshot,
-    p: &str,
-    c: &str,
-    v: &str,
-) -> Result<&'a Publication, ApiError> {
+fn find_by_version<'a>(snapshot: &'a Snapshot, p: &str, c: &str, v: &str) -> Result<&'a Publication, ApiError> {
     publications(snapshot, p, c)?
         .into_iter()
         .find(|x| snapshot.version(x.consumer_version_id).number == v)
@@ -182,12 +155,7 @@ pub async fn pact_json(
         .store
         .content(&publication.sha)
         .await?
-        .ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!(
-                "pact content {} is missing",
-                publication.sha
-            ))
-        })?;
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("pact content {} is missing", publication.sha)))?;
     let consumer = snapshot.name(publication.consumer_id);
     let provider = snapshot.name(publication.provider_id);
     let version = &snapshot.version(publication.consumer_version_id).number;
@@ -317,25 +285,10 @@ async fn by_sha_with_metadata(
 }
 
 /// Newest publication per consumer for a provider, optionally only versions with a tag.
-fn latest_per_consumer<'a>(
-    snapshot: &'a Snapshot,
-    provider_id: i64,
-    tag: Option<&str>,
-) -> Vec<&'a Publication> {
-    let mut latest: std::collections::BTreeMap<i64, &Publication> =
-        std::collections::BTreeMap::new();
-    for p in snapshot
-        .publications
-        .iter()
-        .filter(|p| p.provider_id == provider_id)
-    {
-        if tag.is_none_or(|t| {
-            snapshot
-                .version(p.consumer_version_id)
-                .tags
-                .iter()
-                .any(|x| x == t)
-        }) {
+fn latest_per_consumer<'a>(snapshot: &'a Snapshot, provider_id: i64, tag: Option<&str>) -> Vec<&'a Publication> {
+    let mut latest: std::collections::BTreeMap<i64, &Publication> = std::collections::BTreeMap::new();
+    for p in snapshot.publications.iter().filter(|p| p.provider_id == provider_id) {
+        if tag.is_none_or(|t| snapshot.version(p.consumer_version_id).tags.iter().any(|x| x == t)) {
             latest.insert(p.consumer_id, p);
         }
     }
@@ -372,18 +325,12 @@ fn provider_pacts_json(
     })
 }
 
-async fn provider_latest(
-    State(state): State<AppState>,
-    base: Base,
-    Path(p): Path<String>,
-) -> Result<Hal, ApiError> {
+async fn provider_latest(State(state): State<AppState>, base: Base, Path(p): Path<String>) -> Result<Hal, ApiError> {
     let snapshot = state.store.snapshot().await?;
     let provider = pacticipant_or_404(&snapshot, &p)?;
     let pubs = latest_per_consumer(&snapshot, provider.id, None);
     let href = base.url(&format!("/pacts/provider/{}/latest", crate::hal::seg(&p)));
-    Ok(Hal::ok(provider_pacts_json(
-        &base, &snapshot, &p, &pubs, href,
-    )))
+    Ok(Hal::ok(provider_pacts_json(&base, &snapshot, &p, &pubs, href)))
 }
 
 async fn provider_latest_tagged(
@@ -399,16 +346,10 @@ async fn provider_latest_tagged(
         crate::hal::seg(&p),
         crate::hal::seg(&tag)
     ));
-    Ok(Hal::ok(provider_pacts_json(
-        &base, &snapshot, &p, &pubs, href,
-    )))
+    Ok(Hal::ok(provider_pacts_json(&base, &snapshot, &p, &pubs, href)))
 }
 
-async fn provider_all(
-    State(state): State<AppState>,
-    base: Base,
-    Path(p): Path<String>,
-) -> Result<Hal, ApiError> {
+async fn provider_all(State(state): State<AppState>, base: Base, Path(p): Path<String>) -> Result<Hal, ApiError> {
     let snapshot = state.store.snapshot().await?;
     let provider = pacticipant_or_404(&snapshot, &p)?;
     let pubs: Vec<&Publication> = snapshot
@@ -417,9 +358,7 @@ async fn provider_all(
         .filter(|x| x.provider_id == provider.id)
         .collect();
     let href = base.url(&format!("/pacts/provider/{}", crate::hal::seg(&p)));
-    Ok(Hal::ok(provider_pacts_json(
-        &base, &snapshot, &p, &pubs, href,
-    )))
+    Ok(Hal::ok(provider_pacts_json(&base, &snapshot, &p, &pubs, href)))
 }
 
 /// `GET /pacts/provider/{p}/consumer/{c}/versions` (`pb:all-pact-versions`), newest first.
@@ -453,8 +392,7 @@ async fn pair_versions(
 
 /// The newest publication of every consumer/provider pair.
 pub fn latest_pairs(snapshot: &Snapshot) -> Vec<&Publication> {
-    let mut latest: std::collections::BTreeMap<(String, String), &Publication> =
-        std::collections::BTreeMap::new();
+    let mut latest: std::collections::BTreeMap<(String, String), &Publication> = std::collections::BTreeMap::new();
     for p in &snapshot.publications {
         latest.insert(
             (

@@ -55,9 +55,7 @@ struct Decoded {
 
 fn decode(index: usize, consumer: &str, contract: Contract) -> Result<Decoded, ApiError> {
     let field = |name: &str| format!("contracts[{index}].{name}");
-    let contract_consumer = contract
-        .consumer_name
-        .unwrap_or_else(|| consumer.to_owned());
+    let contract_consumer = contract.consumer_name.unwrap_or_else(|| consumer.to_owned());
     if contract_consumer != consumer {
         return Err(invalid(
             &field("consumerName"),
@@ -68,22 +66,11 @@ fn decode(index: usize, consumer: &str, contract: Contract) -> Result<Decoded, A
         .provider_name
         .filter(|p| !p.trim().is_empty())
         .ok_or_else(|| invalid(&field("providerName"), "can't be blank"))?;
-    if contract
-        .specification
-        .as_deref()
-        .is_some_and(|s| s != "pact")
-    {
+    if contract.specification.as_deref().is_some_and(|s| s != "pact") {
         return Err(invalid(&field("specification"), "only 'pact' is supported"));
     }
-    if contract
-        .content_type
-        .as_deref()
-        .is_some_and(|t| !t.contains("json"))
-    {
-        return Err(invalid(
-            &field("contentType"),
-            "only application/json is supported",
-        ));
+    if contract.content_type.as_deref().is_some_and(|t| !t.contains("json")) {
+        return Err(invalid(&field("contentType"), "only application/json is supported"));
     }
     let encoded = contract
         .content
@@ -91,10 +78,9 @@ fn decode(index: usize, consumer: &str, contract: Contract) -> Result<Decoded, A
     let bytes = STANDARD
         .decode(encoded.trim())
         .map_err(|_| invalid(&field("content"), "is not valid base64"))?;
-    let mut content: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| invalid(&field("content"), format!("is not valid JSON: {e}")))?;
-    check_names(&mut content, consumer, &provider)
-        .map_err(|e| invalid(&field("content"), e.to_string()))?;
+    let mut content: Value =
+        serde_json::from_slice(&bytes).map_err(|e| invalid(&field("content"), format!("is not valid JSON: {e}")))?;
+    check_names(&mut content, consumer, &provider).map_err(|e| invalid(&field("content"), e.to_string()))?;
     let merge = contract.on_conflict.as_deref() == Some("merge");
     Ok(Decoded {
         provider,
@@ -137,9 +123,7 @@ async fn publish(
             for d in decoded.iter().filter(|d| !d.merge) {
                 let (sha, _) = crate::pact::prepare(d.content.clone());
                 let existing = snapshot.publications.iter().find(|p| {
-                    p.consumer_version_id == v.id
-                        && snapshot.name(p.provider_id) == d.provider
-                        && p.sha != sha
+                    p.consumer_version_id == v.id && snapshot.name(p.provider_id) == d.provider && p.sha != sha
                 });
                 if existing.is_some() {
                     conflicts.push(format!(
@@ -175,11 +159,7 @@ async fn publish(
     if !request.tags.is_empty() {
         described.push_str(&format!(" and tags {}", request.tags.join(", ")));
     }
-    let verb = if version_existed {
-        "Updated"
-    } else {
-        "Created"
-    };
+    let verb = if version_existed { "Updated" } else { "Created" };
     notices.push(json!({ "type": "success", "text": format!("{verb} {described}") }));
     for d in decoded {
         let on_conflict = if d.merge {
@@ -216,8 +196,7 @@ async fn publish(
             }
         };
         notices.push(json!({ "type": "success", "text": text }));
-        notices
-            .push(json!({ "type": "info", "text": format!("View the published pact at {url}") }));
+        notices.push(json!({ "type": "info", "text": format!("View the published pact at {url}") }));
         contract_links.push(named(
             url,
             format!("Pact between {consumer} ({version}) and {provider}"),

@@ -72,10 +72,7 @@ async fn publish(
         .provider_application_version
         .filter(|v| !v.trim().is_empty())
         .ok_or_else(|| invalid("providerApplicationVersion", "can't be blank"))?;
-    if !matches!(
-        body.test_results,
-        Value::Null | Value::Array(_) | Value::Object(_)
-    ) {
+    if !matches!(body.test_results, Value::Null | Value::Array(_) | Value::Object(_)) {
         return Err(invalid("testResults", "must be an array or an object"));
     }
     let snapshot = state.store.snapshot().await?;
@@ -86,9 +83,7 @@ async fn publish(
         .iter()
         .any(|x| x.sha == sha && x.provider_id == provider.id && x.consumer_id == consumer.id)
     {
-        return Err(not_found(format!(
-            "no pact between {c} and {p} with content {sha}"
-        )));
+        return Err(not_found(format!("no pact between {c} and {p} with content {sha}")));
     }
     let id = state
         .store
@@ -111,18 +106,10 @@ async fn publish(
         .await?
         .ok_or_else(|| not_found("verification vanished"))?;
     let snapshot = state.store.snapshot().await?;
-    Ok(Hal::created(verification_json(
-        &base, &snapshot, &p, &c, &detail,
-    )))
+    Ok(Hal::created(verification_json(&base, &snapshot, &p, &c, &detail)))
 }
 
-pub fn verification_json(
-    base: &Base,
-    snapshot: &Snapshot,
-    p: &str,
-    c: &str,
-    d: &VerificationDetail,
-) -> Value {
+pub fn verification_json(base: &Base, snapshot: &Snapshot, p: &str, c: &str, d: &VerificationDetail) -> Value {
     let v = &d.verification;
     let version = &snapshot.version(v.provider_version_id).number;
     json!({
@@ -156,9 +143,7 @@ async fn show(
         .filter(|d| d.verification.sha == sha)
         .ok_or_else(|| not_found(format!("no verification result {id} for pact {sha}")))?;
     let snapshot = state.store.snapshot().await?;
-    Ok(Hal::ok(verification_json(
-        &base, &snapshot, &p, &c, &detail,
-    )))
+    Ok(Hal::ok(verification_json(&base, &snapshot, &p, &c, &detail)))
 }
 
 async fn latest(
@@ -178,7 +163,5 @@ async fn latest(
         .verification(id)
         .await?
         .ok_or_else(|| not_found("verification vanished"))?;
-    Ok(Hal::ok(verification_json(
-        &base, &snapshot, &p, &c, &detail,
-    )))
+    Ok(Hal::ok(verification_json(&base, &snapshot, &p, &c, &detail)))
 }

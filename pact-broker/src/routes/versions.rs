@@ -18,28 +18,19 @@ use crate::hal::{Base, Hal, link, named};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/pacticipants/{p}/versions", get(list))
-        .route(
-            "/pacticipants/{p}/versions/{v}",
-            get(show).put(create_or_update),
-        )
+        .route("/pacticipants/{p}/versions/{v}", get(show).put(create_or_update))
         .route("/pacticipants/{p}/latest-version", get(latest))
         .route("/pacticipants/{p}/latest-version/{tag}", get(latest_tagged))
         .route(
             "/pacticipants/{p}/versions/{v}/tags/{tag}",
             get(show_tag).put(add_tag).delete(delete_tag),
         )
-        .route(
-            "/pacticipants/{p}/branches/{b}",
-            get(show_branch).delete(delete_branch),
-        )
+        .route("/pacticipants/{p}/branches/{b}", get(show_branch).delete(delete_branch))
         .route(
             "/pacticipants/{p}/branches/{b}/versions/{v}",
             get(show_branch_version).put(add_branch_version),
         )
-        .route(
-            "/pacticipants/{p}/branches/{b}/latest-version",
-            get(latest_on_branch),
-        )
+        .route("/pacticipants/{p}/branches/{b}/latest-version", get(latest_on_branch))
         .route("/pacticipants/{p}/branches", get(list_branches))
         .route("/pacticipants/{p}/labels/{label}", delete(no_labels))
 }
@@ -48,11 +39,7 @@ async fn no_labels() -> ApiError {
     not_found("labels are not supported")
 }
 
-async fn list(
-    State(state): State<AppState>,
-    base: Base,
-    Path(p): Path<String>,
-) -> Result<Hal, ApiError> {
+async fn list(State(state): State<AppState>, base: Base, Path(p): Path<String>) -> Result<Hal, ApiError> {
     let snapshot = state.store.snapshot().await?;
     let pacticipant = pacticipant_or_404(&snapshot, &p)?;
     let versions: Vec<_> = snapshot
@@ -98,18 +85,10 @@ async fn create_or_update(
         .await?;
     let snapshot = state.store.snapshot().await?;
     let json = version_json(&base, &snapshot, &p, version_or_404(&snapshot, &p, &v)?);
-    Ok(if created {
-        Hal::created(json)
-    } else {
-        Hal::ok(json)
-    })
+    Ok(if created { Hal::created(json) } else { Hal::ok(json) })
 }
 
-async fn latest(
-    State(state): State<AppState>,
-    base: Base,
-    Path(p): Path<String>,
-) -> Result<Hal, ApiError> {
+async fn latest(State(state): State<AppState>, base: Base, Path(p): Path<String>) -> Result<Hal, ApiError> {
     let snapshot = state.store.snapshot().await?;
     let pacticipant = pacticipant_or_404(&snapshot, &p)?;
     let version = snapshot
@@ -169,9 +148,7 @@ async fn show_tag(
     let snapshot = state.store.snapshot().await?;
     let version = version_or_404(&snapshot, &p, &v)?;
     if !version.tags.contains(&tag) {
-        return Err(not_found(format!(
-            "version '{v}' of '{p}' has no tag '{tag}'"
-        )));
+        return Err(not_found(format!("version '{v}' of '{p}' has no tag '{tag}'")));
     }
     Ok(Hal::ok(tag_json(&base, &p, &v, &tag)))
 }
@@ -189,11 +166,7 @@ async fn add_tag(
         .ensure_version(&p, &v, None, vec![tag.clone()], None)
         .await?;
     let json = tag_json(&base, &p, &v, &tag);
-    Ok(if existed {
-        Hal::ok(json)
-    } else {
-        Hal::created(json)
-    })
+    Ok(if existed { Hal::ok(json) } else { Hal::created(json) })
 }
 
 async fn delete_tag(
@@ -201,18 +174,12 @@ async fn delete_tag(
     Path((p, v, tag)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
     match state.store.delete_tag(&p, &v, &tag).await? {
-        0 => Err(not_found(format!(
-            "version '{v}' of '{p}' has no tag '{tag}'"
-        ))),
+        0 => Err(not_found(format!("version '{v}' of '{p}' has no tag '{tag}'"))),
         _ => Ok(StatusCode::NO_CONTENT.into_response()),
     }
 }
 
-async fn list_branches(
-    State(state): State<AppState>,
-    base: Base,
-    Path(p): Path<String>,
-) -> Result<Hal, ApiError> {
+async fn list_branches(State(state): State<AppState>, base: Base, Path(p): Path<String>) -> Result<Hal, ApiError> {
     let snapshot = state.store.snapshot().await?;
     let pacticipant = pacticipant_or_404(&snapshot, &p)?;
     let mut branches: Vec<&String> = snapshot
@@ -284,9 +251,7 @@ async fn show_branch_version(
     let snapshot = state.store.snapshot().await?;
     let version = version_or_404(&snapshot, &p, &v)?;
     if !version.branches.contains(&b) {
-        return Err(not_found(format!(
-            "version '{v}' of '{p}' is not on branch '{b}'"
-        )));
+        return Err(not_found(format!("version '{v}' of '{p}' is not on branch '{b}'")));
     }
     Ok(Hal::ok(branch_version_json(&base, &p, &b, &v)))
 }
