@@ -4,7 +4,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::get;
 use serde::Deserialize;
 use serde_json::json;
 use service_kit::ApiError;
@@ -32,11 +32,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/pacticipants/{p}/branches/{b}/latest-version", get(latest_on_branch))
         .route("/pacticipants/{p}/branches", get(list_branches))
-        .route("/pacticipants/{p}/labels/{label}", delete(no_labels))
-}
-
-async fn no_labels() -> ApiError {
-    not_found("labels are not supported")
 }
 
 async fn list(State(state): State<AppState>, base: Base, Path(p): Path<String>) -> Result<Hal, ApiError> {
