@@ -331,24 +331,38 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Whether a pact content is still pending for the provider version being verified: it has no
-/// successful verification from a provider version on the given branch (or with one of the
-/// given tags; with neither, from any provider version).
+/// Whether a pact content is still pending for the provider version being verified, as the
+/// official broker decides it: pending for provider branch B unless a version on B verified it
+/// successfully, or a successful verification (from any branch) happened before B first
+/// appeared (a branch cut from a line that already supports the pact). Tags work the same way
+/// (pending when any given tag is); with neither, pending until any successful verification.
 pub fn is_pending(snapshot: &Snapshot, sha: &str, provider_id: i64, request: &VerificationRequest) -> bool {
-    !snapshot.verifications_of(sha, provider_id).any(|v| {
-        if !v.success {
-            return false;
-        }
-        let version = snapshot.version(v.provider_version_id);
-        match (
-            &request.provider_version_branch,
-            request.provider_version_tags.is_empty(),
-        ) {
-            (Some(branch), _) => version.branches.iter().any(|b| b == branch),
-            (None, false) => version.tags.iter().any(|t| request.provider_version_tags.contains(t)),
-            (None, true) => true,
-        }
-    })
+    let successes: Vec<_> = snapshot
+        .verifications_of(sha, provider_id)
+        .filter(|v| v.success)
+        .collect();
+    let pending_for = |on: &dyn Fn(&crate::storage::Version) -> bool, created: Option<&String>| {
+        let verified_by_label = successes.iter().any(|v| on(snapshot.version(v.provider_version_id)));
+        let verified_before = successes.iter().any(|v| created.is_none_or(|c| &v.created_at < c));
+        !verified_by_label && !verified_before
+    };
+    match (
+        &request.provider_version_branch,
+        request.provider_version_tags.is_empty(),
+    ) {
+        (Some(branch), _) => pending_for(
+            &|v| v.branches.contains(branch),
+            snapshot.branch_created.get(&(provider_id, branch.clone())),
+        ),
+        (None, false) => request.provider_version_tags.iter().any(|tag| {
+            pending_for(
+                tag,
+                &|v| v.tags.contains(tag),
+                snapshot.tag_created.get(&(provider_id, tag.clone())),
+            )
+        }),
+        (None, true) => successes.is_empty(),
+    }
 }
 
 /// The pacts a provider must verify. `Ok(None)` when the provider is unknown.

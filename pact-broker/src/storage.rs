@@ -98,7 +98,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
 });
 
 pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -202,7 +202,10 @@ pub struct Snapshot {
     pub environments: Vec<Environment>,
     /// Only the current ones (not undeployed, support not ended).
     pub deployments: Vec<Deployment>,
-    pub pact_created_at: HashMap<String, String>,
+    /// When each (pacticipant, branch) first appeared (pending status compares with it).
+    pub branch_created: HashMap<(i64, String), String>,
+    /// When each (pacticipant, tag) first appeared.
+    pub tag_created: HashMap<(i64, String), String>,
 }
 
 impl Snapshot {
@@ -549,12 +552,19 @@ impl Store {
                     snapshot.deployments.push(row?);
                 }
                 drop(stmt);
-                let mut stmt = tx.prepare_cached("SELECT sha, created_at FROM pact_contents")?;
-                for row in stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))? {
-                    let (sha, created) = row?;
-                    snapshot.pact_created_at.insert(sha, created);
+                for (table, column, map) in [
+                    ("branch_versions", "branch", &mut snapshot.branch_created),
+                    ("tags", "name", &mut snapshot.tag_created),
+                ] {
+                    let mut stmt = tx.prepare_cached(&format!(
+                        "SELECT v.pacticipant_id, t.{column}, MIN(t.created_at) FROM {table} t
+                         JOIN versions v ON v.id = t.version_id GROUP BY v.pacticipant_id, t.{column}"
+                    ))?;
+                    for row in stmt.query_map([], |row| Ok(((row.get(0)?, row.get(1)?), row.get(2)?)))? {
+                        let (key, created) = row?;
+                        map.insert(key, created);
+                    }
                 }
-                drop(stmt);
                 tx.commit()?;
                 Ok(snapshot)
             })

@@ -625,6 +625,11 @@ async fn pending_and_wip_pacts_follow_successful_verifications() {
     send_json(c.put(app.url("/pacticipants/Foo")).json(&json!({"mainBranch": "main"}))).await;
     publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", Some("main"), &[]).await;
     publish(&c, &app, &pact("Foo", "Bar", &["/wip"]), "2", Some("feat-new"), &[]).await;
+    // A provider branch that exists before anything is verified.
+    c.put(app.url("/pacticipants/Bar/branches/old-feat/versions/99"))
+        .send()
+        .await
+        .unwrap();
     let request = json!({
         "consumerVersionSelectors": [{"mainBranch": true}],
         "includePendingStatus": true,
@@ -657,9 +662,25 @@ async fn pending_and_wip_pacts_follow_successful_verifications() {
     let pacts = body["_embedded"]["pacts"].as_array().unwrap();
     assert_eq!(pacts.len(), 1, "{body}");
     assert_eq!(pacts[0]["verificationProperties"]["pending"], false);
-    // Still pending for another provider branch.
-    let (_, body) = for_verification(&c, &app, json!({"consumerVersionSelectors": [{"mainBranch": true}], "includePendingStatus": true, "providerVersionBranch": "feat"})).await;
-    assert_eq!(body["_embedded"]["pacts"][0]["verificationProperties"]["pending"], true);
+    // Still pending for a provider branch that existed before the verification (it has to verify
+    // it itself); not pending for a branch cut afterwards (as the official broker decides).
+    let pending_for = |branch: &str| {
+        let request = json!({"consumerVersionSelectors": [{"mainBranch": true}], "includePendingStatus": true, "providerVersionBranch": branch});
+        let c = c.clone();
+        let url = app.url("/pacts/provider/Bar/for-verification");
+        async move {
+            let (_, body) = send_json(c.post(url).json(&request)).await;
+            body["_embedded"]["pacts"][0]["verificationProperties"]["pending"].clone()
+        }
+    };
+    assert_eq!(pending_for("old-feat").await, true);
+    assert_eq!(pending_for("new-feat").await, false);
+    // Tags work the same way.
+    let (_, body) = for_verification(&c, &app, json!({"consumerVersionSelectors": [{"mainBranch": true}], "includePendingStatus": true, "providerVersionTags": ["never-used"]})).await;
+    assert_eq!(
+        body["_embedded"]["pacts"][0]["verificationProperties"]["pending"],
+        false
+    );
 }
 
 #[tokio::test]
