@@ -356,7 +356,6 @@ pub fn is_pending(snapshot: &Snapshot, sha: &str, provider_id: i64, request: &Ve
         ),
         (None, false) => request.provider_version_tags.iter().any(|tag| {
             pending_for(
-                tag,
                 &|v| v.tags.contains(tag),
                 snapshot.tag_created.get(&(provider_id, tag.clone())),
             )
