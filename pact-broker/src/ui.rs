@@ -15,12 +15,13 @@ use serde_json::Value;
 use service_kit::ApiError;
 
 use crate::AppState;
-use crate::hal::Base;
+use crate::hal::{Base, seg};
 use crate::matrix::MatrixResult;
 use crate::storage::{Publication, Snapshot};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/matrix/provider/{p}/consumer/{c}", get(pair_matrix_page))
         .route("/network", get(network_page))
         .route("/network.svg", get(network_svg))
 }
@@ -119,21 +120,27 @@ pub async fn index_page(state: &AppState, base: &Base) -> Result<Html<String>, A
             rows,
             "<tr class=\"pact-row\" data-consumer=\"{c}\" data-provider=\"{pr}\"><td class=\"consumer\">{c}</td><td class=\"provider\">{pr}</td>\
              <td class=\"consumer-version\"><a href=\"{url}\">{v}</a> <span class=\"muted\">{tags}</span></td>\
-             <td class=\"published\">{published}</td><td class=\"verified {class}\">{verified}</td></tr>",
+             <td class=\"published\">{published}</td><td class=\"verified {class}\">{verified}</td>\
+             <td><a href=\"{matrix}\">matrix</a></td></tr>",
             c = esc(consumer),
             pr = esc(provider),
             url = esc(&pact_url),
             v = esc(&version.number),
             tags = tags.join(", "),
             published = ago(&p.created_at),
+            matrix = esc(&base.url(&format!(
+                "/matrix/provider/{}/consumer/{}",
+                seg(provider),
+                seg(consumer)
+            ))),
         );
     }
     if rows.is_empty() {
-        rows.push_str("<tr><td colspan=\"5\">No pacts have been published yet.</td></tr>");
+        rows.push_str("<tr><td colspan=\"6\">No pacts have been published yet.</td></tr>");
     }
     let body = format!(
         "<h2>Pacts</h2><table id=\"pacts\"><thead><tr><th>Consumer</th><th>Provider</th><th>Latest pact (consumer version)</th>\
-         <th>Published</th><th>Last verified</th></tr></thead><tbody>{rows}</tbody></table>\
+         <th>Published</th><th>Last verified</th><th></th></tr></thead><tbody>{rows}</tbody></table>\
          <p class=\"muted\">API: <a href=\"{api}\">{api}</a> (HAL+JSON)</p>",
         api = esc(&base.url("/"))
     );
@@ -197,6 +204,21 @@ pub fn pact_page(snapshot: &Snapshot, publication: &Publication, pact: &Value) -
         );
     }
     page(&format!("Pact between {consumer} and {provider}"), &body)
+}
+
+/// The official UI's matrix of one integration: every consumer version against every verification.
+async fn pair_matrix_page(
+    State(state): State<AppState>,
+    service_kit::extract::Path((p, c)): service_kit::extract::Path<(String, String)>,
+) -> Result<Html<String>, ApiError> {
+    let snapshot = state.store.snapshot().await?;
+    let query = crate::extract::Query(vec![
+        ("q[][pacticipant]".into(), c.clone()),
+        ("q[][pacticipant]".into(), p.clone()),
+    ]);
+    let query = crate::matrix::MatrixQuery::from_query(&query)?;
+    let result = crate::matrix::query(&snapshot, &query);
+    Ok(matrix_page(&snapshot, Some(&result)))
 }
 
 pub fn matrix_page(snapshot: &Snapshot, result: Option<&MatrixResult<'_>>) -> Html<String> {

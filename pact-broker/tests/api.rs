@@ -1125,6 +1125,15 @@ async fn browsers_get_html_pages_and_an_svg_graph() {
     assert!(text.contains("a request for /1"), "{text}");
     let text = html(app.url("/matrix")).await.unwrap().text().await.unwrap();
     assert!(text.contains("<table id=\"matrix\">"));
+    let text = c
+        .get(app.url("/matrix/provider/Bar/consumer/Foo"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("<td>Foo</td><td>1</td><td>Bar</td>"), "{text}");
     let response = c.get(app.url("/network.svg")).send().await.unwrap();
     assert_eq!(response.headers()["content-type"], "image/svg+xml");
     let svg = response.text().await.unwrap();
