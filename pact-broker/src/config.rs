@@ -1,10 +1,9 @@
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-
-use service_kit::config::CommonArgs;
 
 /// pact-broker settings, from flags or the environment (the auth variables are the official
 /// `pactfoundation/pact-broker` image's names, so a compose file can switch between the two).
-#[derive(Debug, Clone, Default, clap::Parser)]
+#[derive(Debug, Clone, clap::Parser)]
 #[command(
     name = "pact-broker",
     about = "A Pact Broker compatible with the official one's HTTP API"
@@ -48,18 +47,30 @@ pub struct Config {
     #[arg(long, env = "PACT_BROKER_MAX_BODY_BYTES", default_value_t = 4 * 1024 * 1024)]
     pub max_body_bytes: usize,
 
-    #[command(flatten)]
-    pub common: CommonArgs,
+    /// Address to listen on (0.0.0.0 inside a container).
+    #[arg(long, env = "BIND_ADDRESS", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub bind_address: IpAddr,
 }
 
 impl Config {
-    /// Settings for tests and tools: the given database, no auth, defaults elsewhere.
+    /// Settings for tests and tools: the given database, port 0, no auth, defaults elsewhere.
     pub fn for_database(database_path: PathBuf) -> Self {
         Self {
             port: 0,
             database_path,
+            public_base_url: None,
+            basic_auth_username: None,
+            basic_auth_password: None,
+            basic_auth_read_only_username: None,
+            basic_auth_read_only_password: None,
+            allow_public_read: false,
+            allow_dangerous_contract_modification: false,
             max_body_bytes: 4 * 1024 * 1024,
-            ..Self::default()
+            bind_address: IpAddr::V4(Ipv4Addr::LOCALHOST),
         }
+    }
+
+    pub fn listen_address(&self) -> SocketAddr {
+        SocketAddr::new(self.bind_address, self.port)
     }
 }
