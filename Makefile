@@ -16,7 +16,7 @@ CARGO ?= cargo
 # One feature set for every cargo call here, so nothing is rebuilt between targets.
 CARGO_TEST = $(CARGO) test --workspace --all-features
 
-.PHONY: publish-pacts can-i-deploy record-deployment deploy-all setup-broker demo-breaking-change
+.PHONY: e2e publish-pacts can-i-deploy record-deployment deploy-all setup-broker demo-breaking-change
 .PHONY: help setup demo up down status logs test lint fmt clean-data create-pacts verify-pacts \
 	check-example-pacts update-example-pacts check-workflows
 
@@ -34,7 +34,7 @@ demo: setup up create-pacts setup-broker publish-pacts verify-pacts deploy-all #
 demo-breaking-change: ## A consumer's breaking pact on a feature branch: pending for the provider, blocked by can-i-deploy
 	@scripts/demo-breaking-change.sh
 
-up: ## Build and start the five services natively (background processes, logs in .run/logs)
+up: ## Build and start the five services and the Pact Broker (:9292) natively, in the background
 	@scripts/services.sh up
 
 down: ## Stop exactly the processes `make up` started (safe to run twice)
@@ -77,7 +77,10 @@ check-example-pacts: ## Fail when example-pacts/ no longer matches what create-p
 update-example-pacts: create-pacts ## Copy freshly created pacts into example-pacts/
 	rm -f example-pacts/*.json && cp pacts/*.json example-pacts/
 
-test: setup check-workflows create-pacts check-example-pacts ## Run every test: fresh pacts, example-pacts check, all tests
+e2e: ## The whole workflow against the embedded broker on a free port, checked through its API
+	@scripts/e2e-workflow.sh
+
+test: setup check-workflows create-pacts check-example-pacts e2e ## Everything: workflows, pacts, e2e, every cargo test
 	@scripts/run-tests.sh
 
 check-workflows: ## actionlint (and shellcheck) over .github/workflows
@@ -91,5 +94,5 @@ lint: ## cargo fmt --check, clippy with warnings as errors, shellcheck on the sc
 fmt: ## Format the code
 	$(CARGO) fmt --all
 
-clean-data: down ## Stop the services and delete their databases
+clean-data: down ## Stop the services and delete their databases and the broker's
 	rm -rf data

@@ -50,7 +50,7 @@ check() {
 }
 
 pairs=(
-  "cart-service catalog-service 1.1.0 2.0.0"
+  "cart-service catalog-service 1.1.0 1.2.1" # catalog is a provider too, as CATALOG_VERSION
   "catalog-service accounting-service 1.2.1 2.0.0"
   "catalog-service inventory-service 1.2.1 2.0.0"
   "catalog-service item-service 1.2.1 2.0.0"

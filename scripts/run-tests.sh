@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test in the workspace and ends with one line that adds up all test binaries:
-# "tests: N passed, N failed, N ignored". Exits with cargo's status.
+# "tests: N passed, N failed, N skipped" (ignored tests count as skipped). Exits with cargo's status.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit
 export PACT_DO_NOT_TRACK=true
@@ -9,6 +9,6 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --workspace --all-features --no-fail-fast "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "tests: %d passed, %d failed, %d ignored\n", p, f, i }' \
+awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, i }' \
   "$log" | sed 's/;//g'
 exit "$status"

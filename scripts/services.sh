@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the services natively as background processes: up | down | status | logs.
+# Runs the services and the embedded Pact Broker natively as background processes:
+# up | down | status | logs.
 #
 # PIDs go to .run/pids/<name>.pid and logs to .run/logs/<name>.log (both git-ignored), so
 # `down` stops exactly the processes `up` started, and is safe to run twice.
@@ -12,8 +13,10 @@ RUN_DIR=${RUN_DIR:-.run}
 PROFILE=${PROFILE:-dev}
 HEALTH_TIMEOUT_SECONDS=${HEALTH_TIMEOUT_SECONDS:-30}
 
-# name:port, in start order (neighbours before the services that call them).
+# name:port, in start order (neighbours before the services that call them). The embedded Pact
+# Broker comes first; it keeps its data in data/pact-broker.db across `down`/`up`.
 SERVICES=(
+  "pact-broker:${BROKER_PORT:-9292}"
   "accounting-service:${ACCOUNTING_PORT:-8001}"
   "inventory-service:${INVENTORY_PORT:-8002}"
   "item-service:${ITEM_PORT:-8003}"

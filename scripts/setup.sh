@@ -36,4 +36,6 @@ command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v jq >/dev/null || missing+=(jq)
 ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
 install_actionlint
+# The official Pact broker CLI (prebuilt, from npm) and Debian's chromium (browser test).
+scripts/install-tools.sh
 echo "setup: all tools present in $TOOLS"

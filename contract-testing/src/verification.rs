@@ -159,14 +159,87 @@ pub async fn verify(
 /// the verifier's mismatch report when any non-pending interaction fails.
 pub async fn assert_honours_its_pacts(provider: &str, base_url: &str) {
     let source = pact_source_from_env(provider);
-    let from = source.to_string();
-    let result = verify(provider, base_url, source, publish_options_from_env()).await;
+    let from = describe(&source);
+    let publish = publish_options_from_env();
+    let result = verify(provider, base_url, source, publish.clone()).await;
     println!("\n{}", summary(provider, &from, &result));
+    if let (Some(broker_url), Some(version)) = (env("PACT_BROKER_BASE_URL"), publish.and_then(|p| p.provider_version)) {
+        for line in published_results(&broker_url, provider, &version).await {
+            println!("{line}");
+        }
+    }
     assert!(
         result.result,
         "{provider} does not honour its pacts:\n{}",
         report(&result)
     );
+}
+
+/// Where the pacts came from, in a few words.
+pub fn describe(source: &PactSource) -> String {
+    match source {
+        PactSource::Dir(dir) => format!("pacts from {dir}"),
+        PactSource::BrokerWithDynamicConfiguration {
+            broker_url,
+            provider_branch,
+            include_wip_pacts_since,
+            ..
+        } => {
+            let wip = include_wip_pacts_since
+                .as_deref()
+                .map(|since| format!(", WIP since {since}"))
+                .unwrap_or_default();
+            let branch = provider_branch.as_deref().unwrap_or("no branch");
+            format!("broker {broker_url}, provider branch {branch}, selected pacts, pending on{wip}")
+        }
+        PactSource::WebhookCallbackUrl { pact_url, .. } | PactSource::URL(pact_url, _) => format!("pact {pact_url}"),
+        other => other.to_string(),
+    }
+}
+
+/// One line per pact that `provider` at `version` has published a result for, read back from
+/// the broker's matrix: `PACT RESULT <provider> <version> <- <consumer> <version>: verified|failed`.
+pub async fn published_results(broker_url: &str, provider: &str, version: &str) -> Vec<String> {
+    let url = format!("{}/matrix", broker_url.trim_end_matches('/'));
+    let mut request = reqwest::Client::new().get(url).query(&[
+        ("q[][pacticipant]", provider),
+        ("q[][version]", version),
+        ("latestby", "cvpv"),
+    ]);
+    request = match broker_auth() {
+        Some(HttpAuth::Token(token)) => request.bearer_auth(token),
+        Some(HttpAuth::User(user, password)) => request.basic_auth(user, password),
+        _ => request,
+    };
+    let answer = match request.send().await.and_then(reqwest::Response::error_for_status) {
+        Ok(response) => response.json::<Value>().await,
+        Err(error) => Err(error),
+    };
+    let matrix = match answer {
+        Ok(matrix) => matrix,
+        Err(error) => {
+            return vec![format!(
+                "PACT RESULT {provider} {version}: cannot read the broker's matrix: {error}"
+            )];
+        }
+    };
+    let rows = matrix["matrix"].as_array().cloned().unwrap_or_default();
+    // A service that is also a consumer appears in rows as the consumer too: keep its provider side.
+    rows.iter()
+        .filter(|row| row["provider"]["name"] == provider)
+        .map(|row| {
+            let outcome = match row["verificationResult"]["success"].as_bool() {
+                Some(true) => "verified",
+                Some(false) => "failed",
+                None => "not verified",
+            };
+            format!(
+                "PACT RESULT {provider} {version} <- {} {}: {outcome}",
+                row["consumer"]["name"].as_str().unwrap_or("?"),
+                row["consumer"]["version"]["number"].as_str().unwrap_or("?"),
+            )
+        })
+        .collect()
 }
 
 /// One line: how many interactions passed, failed, or failed but pending, and from where.
