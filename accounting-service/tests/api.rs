@@ -157,14 +157,7 @@ async fn bad_input_gets_a_json_4xx_and_changes_nothing() {
 async fn provider_states_are_off_unless_enabled() {
     let db = TempDatabase::new();
     let app = spawn(&db, false).await;
-    let change = json!({"state": "no item with id {item_id} exists", "params": {"item_id": 1}});
-    let response = reqwest::Client::new()
-        .post(app.url("/_pact/provider_states"))
-        .json(&change)
-        .send()
-        .await
-        .unwrap();
-    assert_error(response, 404, "no route").await;
+    service_kit::testing::assert_provider_states_disabled(&app).await;
     // The data is untouched.
     json_body(reqwest::get(app.url("/items/1")).await.unwrap(), 200).await;
 }
@@ -174,19 +167,13 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
     let db = TempDatabase::new();
     let app = spawn(&db, true).await;
     let client = reqwest::Client::new();
-    let set_state = |state: &str, params: serde_json::Value| {
-        client
-            .post(app.url("/_pact/provider_states"))
-            .json(&json!({"state": state, "params": params, "action": "setup"}))
-            .send()
-    };
 
     let listed = json_body(client.get(app.url("/_pact/provider_states")).send().await.unwrap(), 200).await;
     assert_eq!(listed.as_array().unwrap().len(), 3);
 
     let state = "an item with id {item_id} has price {price} and tax {tax}";
     json_body(
-        set_state(state, json!({"item_id": 7, "price": 100, "tax": 0.1}))
+        app.set_provider_state(state, json!({"item_id": 7, "price": 100, "tax": 0.1}))
             .await
             .unwrap(),
         200,
@@ -199,7 +186,9 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
 
     let state = "an item with id {item_id} has price {price} and no tax";
     json_body(
-        set_state(state, json!({"item_id": "8", "price": 250})).await.unwrap(),
+        app.set_provider_state(state, json!({"item_id": "8", "price": 250}))
+            .await
+            .unwrap(),
         200,
     )
     .await;
@@ -207,7 +196,7 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
     assert_eq!(body, json!({"item_id": 8, "price": 250, "tax": null}));
 
     json_body(
-        set_state("no item with id {item_id} exists", json!({"item_id": 8}))
+        app.set_provider_state("no item with id {item_id} exists", json!({"item_id": 8}))
             .await
             .unwrap(),
         200,
@@ -227,17 +216,24 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
         200,
     )
     .await;
-    json_body(set_state("", json!({})).await.unwrap(), 200).await;
+    json_body(app.set_provider_state("", json!({})).await.unwrap(), 200).await;
 
     // Unknown states and missing or mistyped params: 400 naming the problem.
     assert_error(
-        set_state("the moon is made of cheese", json!({})).await.unwrap(),
+        app.set_provider_state("the moon is made of cheese", json!({}))
+            .await
+            .unwrap(),
         400,
         "unknown provider state",
     )
     .await;
-    assert_error(set_state(state, json!({"item_id": 1})).await.unwrap(), 400, "price").await;
-    let mistyped = set_state(state, json!({"item_id": "one", "price": 1}));
+    assert_error(
+        app.set_provider_state(state, json!({"item_id": 1})).await.unwrap(),
+        400,
+        "price",
+    )
+    .await;
+    let mistyped = app.set_provider_state(state, json!({"item_id": "one", "price": 1}));
     assert_error(mistyped.await.unwrap(), 400, "integer").await;
 }
 

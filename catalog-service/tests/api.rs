@@ -184,16 +184,11 @@ async fn inventory_unreachable_gives_503() {
 #[tokio::test]
 async fn provider_states_drive_the_neighbours_states() {
     let system = Neighbourhood::spawn(true).await;
-    let client = reqwest::Client::new();
-    let set_state = |state: &str, params: serde_json::Value| {
-        client
-            .post(system.catalog.url("/_pact/provider_states"))
-            .json(&json!({"state": state, "params": params}))
-            .send()
-    };
     let for_sale = "an item with id {item_id} is for sale at price {price} with {quantity} units in stock";
     json_body(
-        set_state(for_sale, json!({"item_id": 7, "price": 300, "quantity": 2}))
+        system
+            .catalog
+            .set_provider_state(for_sale, json!({"item_id": 7, "price": 300, "quantity": 2}))
             .await
             .unwrap(),
         200,
@@ -212,7 +207,9 @@ async fn provider_states_drive_the_neighbours_states() {
     .await;
 
     json_body(
-        set_state("no item with id {item_id} exists", json!({"item_id": 7}))
+        system
+            .catalog
+            .set_provider_state("no item with id {item_id} exists", json!({"item_id": 7}))
             .await
             .unwrap(),
         200,
@@ -226,7 +223,11 @@ async fn provider_states_drive_the_neighbours_states() {
     .await;
 
     assert_error(
-        set_state(for_sale, json!({"item_id": 7, "price": 300})).await.unwrap(),
+        system
+            .catalog
+            .set_provider_state(for_sale, json!({"item_id": 7, "price": 300}))
+            .await
+            .unwrap(),
         400,
         "quantity",
     )
@@ -236,14 +237,7 @@ async fn provider_states_drive_the_neighbours_states() {
 #[tokio::test]
 async fn provider_states_are_off_unless_enabled() {
     let system = Neighbourhood::spawn(false).await;
-    let change = json!({"state": "no item with id {item_id} exists", "params": {"item_id": 1}});
-    let response = reqwest::Client::new()
-        .post(system.catalog.url("/_pact/provider_states"))
-        .json(&change)
-        .send()
-        .await
-        .unwrap();
-    assert_error(response, 404, "no route").await;
+    service_kit::testing::assert_provider_states_disabled(&system.catalog).await;
 }
 
 #[test]

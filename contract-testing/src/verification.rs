@@ -264,3 +264,21 @@ pub fn read_pact(dir: &Path, consumer: &str, provider: &str) -> Value {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
 }
+
+/// Asserts that verification failed for exactly `failures` interactions and that the report
+/// names `mismatch`; returns the descriptions of the failed interactions.
+pub fn assert_fails_with(result: &VerificationExecutionResult, failures: usize, mismatch: &str) -> Vec<String> {
+    let report = report(result);
+    assert!(!result.result, "verification should fail:\n{report}");
+    let failed: Vec<String> = result
+        .errors
+        .iter()
+        .map(|(description, _)| description.clone())
+        .collect();
+    assert_eq!(failed.len(), failures, "failed interactions: {failed:#?}");
+    assert!(
+        report.contains(mismatch),
+        "the report should say {mismatch:?}:\n{report}"
+    );
+    failed
+}

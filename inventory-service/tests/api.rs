@@ -181,16 +181,11 @@ async fn take_unknown(client: &reqwest::Client, app: &TestApp) -> reqwest::Respo
 async fn every_provider_state_sets_up_exactly_what_it_names() {
     let db = TempDatabase::new();
     let app = spawn(&db, true).await;
-    let client = reqwest::Client::new();
-    let set_state = |state: &str, params: serde_json::Value| {
-        client
-            .post(app.url("/_pact/provider_states"))
-            .json(&json!({"state": state, "params": params}))
-            .send()
-    };
     let state = "an item with id {item_id} has {quantity} units in stock";
     json_body(
-        set_state(state, json!({"item_id": 4, "quantity": 6})).await.unwrap(),
+        app.set_provider_state(state, json!({"item_id": 4, "quantity": 6}))
+            .await
+            .unwrap(),
         200,
     )
     .await;
@@ -198,7 +193,7 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
     assert_error(reqwest::get(app.url("/items/1")).await.unwrap(), 404, "not stocked").await;
 
     json_body(
-        set_state("no item with id {item_id} exists", json!({"item_id": 4}))
+        app.set_provider_state("no item with id {item_id} exists", json!({"item_id": 4}))
             .await
             .unwrap(),
         200,
@@ -207,26 +202,26 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
     assert_error(reqwest::get(app.url("/items/4")).await.unwrap(), 404, "not stocked").await;
 
     assert_error(
-        set_state(state, json!({"item_id": 4, "quantity": -1})).await.unwrap(),
+        app.set_provider_state(state, json!({"item_id": 4, "quantity": -1}))
+            .await
+            .unwrap(),
         400,
         "negative",
     )
     .await;
-    assert_error(set_state(state, json!({"item_id": 4})).await.unwrap(), 400, "quantity").await;
+    assert_error(
+        app.set_provider_state(state, json!({"item_id": 4})).await.unwrap(),
+        400,
+        "quantity",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn provider_states_are_off_unless_enabled() {
     let db = TempDatabase::new();
     let app = spawn(&db, false).await;
-    let change = json!({"state": "no item with id {item_id} exists", "params": {"item_id": 1}});
-    let response = reqwest::Client::new()
-        .post(app.url("/_pact/provider_states"))
-        .json(&change)
-        .send()
-        .await
-        .unwrap();
-    assert_error(response, 404, "no route").await;
+    service_kit::testing::assert_provider_states_disabled(&app).await;
     assert_eq!(stock(&app, 1).await, json!({"item_id": 1, "quantity": 100}));
 }
 

@@ -128,14 +128,7 @@ async fn bad_input_gets_a_json_4xx_and_stores_nothing() {
 async fn provider_states_are_off_unless_enabled() {
     let db = TempDatabase::new();
     let app = spawn(&db, false).await;
-    let change = json!({"state": "no item with id {item_id} exists", "params": {"item_id": 1}});
-    let response = reqwest::Client::new()
-        .post(app.url("/_pact/provider_states"))
-        .json(&change)
-        .send()
-        .await
-        .unwrap();
-    assert_error(response, 404, "no route").await;
+    service_kit::testing::assert_provider_states_disabled(&app).await;
     json_body(reqwest::get(app.url("/items/1")).await.unwrap(), 200).await;
 }
 
@@ -143,17 +136,10 @@ async fn provider_states_are_off_unless_enabled() {
 async fn every_provider_state_sets_up_exactly_what_it_names() {
     let db = TempDatabase::new();
     let app = spawn(&db, true).await;
-    let client = reqwest::Client::new();
-    let set_state = |state: &str, params: serde_json::Value| {
-        client
-            .post(app.url("/_pact/provider_states"))
-            .json(&json!({"state": state, "params": params}))
-            .send()
-    };
 
     let state = "an item with id {item_id} exists with name {name}";
     json_body(
-        set_state(state, json!({"item_id": 5, "name": "Stub Lamp"}))
+        app.set_provider_state(state, json!({"item_id": 5, "name": "Stub Lamp"}))
             .await
             .unwrap(),
         200,
@@ -163,7 +149,7 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
     assert_eq!(items, json!([{"id": 5, "name": "Stub Lamp", "description": ""}]));
 
     json_body(
-        set_state("no item with id {item_id} exists", json!({"item_id": 5}))
+        app.set_provider_state("no item with id {item_id} exists", json!({"item_id": 5}))
             .await
             .unwrap(),
         200,
@@ -174,15 +160,22 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
         json!([])
     );
 
-    assert_error(set_state(state, json!({"item_id": 5})).await.unwrap(), 400, "name").await;
     assert_error(
-        set_state(state, json!({"item_id": 5, "name": 7})).await.unwrap(),
+        app.set_provider_state(state, json!({"item_id": 5})).await.unwrap(),
+        400,
+        "name",
+    )
+    .await;
+    assert_error(
+        app.set_provider_state(state, json!({"item_id": 5, "name": 7}))
+            .await
+            .unwrap(),
         400,
         "string",
     )
     .await;
     assert_error(
-        set_state("an item exists", json!({})).await.unwrap(),
+        app.set_provider_state("an item exists", json!({})).await.unwrap(),
         400,
         "unknown provider state",
     )

@@ -27,6 +27,25 @@ impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
+
+    /// `POST /_pact/provider_states` as pact_verifier sends it, to set up `state`.
+    pub fn set_provider_state(
+        &self,
+        state: &str,
+        params: serde_json::Value,
+    ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> + use<> {
+        let change = serde_json::json!({ "state": state, "params": params, "action": "setup" });
+        reqwest::Client::new()
+            .post(self.url(crate::provider_states::PATH))
+            .json(&change)
+            .send()
+    }
+}
+
+/// Asserts that the provider-state endpoint is absent (404) when states are not enabled.
+pub async fn assert_provider_states_disabled(app: &TestApp) {
+    let response = app.set_provider_state("no item with id {item_id} exists", serde_json::json!({"item_id": 1}));
+    assert_error(response.await.expect("send the state change"), 404, "no route").await;
 }
 
 /// A database file in its own temporary folder, removed when dropped.
