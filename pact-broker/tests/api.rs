@@ -1138,6 +1138,16 @@ async fn browsers_get_html_pages_and_an_svg_graph() {
     assert_eq!(response.headers()["content-type"], "image/svg+xml");
     let svg = response.text().await.unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("Foo depends on Bar"));
+    let group = c
+        .get(app.url("/groups/Bar"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(group.contains("Foo depends on Bar"), "{group}");
+    assert_eq!(c.get(app.url("/groups/Nobody")).send().await.unwrap().status(), 404);
     // Unknown routes and wrong methods stay JSON.
     assert_error(c.get(app.url("/nope")).send().await.unwrap(), 404, "no route").await;
     assert_error(c.delete(app.url("/matrix")).send().await.unwrap(), 405, "not allowed").await;
