@@ -755,6 +755,39 @@ impl Store {
         })
     }
 
+    /// Whether the consumer version exists, and the (provider name, sha) of its pacts: what a
+    /// publication checks before storing anything, without loading a snapshot.
+    pub async fn published_for(
+        &self,
+        consumer: &str,
+        version: &str,
+    ) -> Result<(bool, Vec<(String, String)>), ApiError> {
+        let (consumer, version) = (consumer.to_owned(), version.to_owned());
+        Ok(self
+            .db
+            .call(move |conn| -> rusqlite::Result<(bool, Vec<(String, String)>)> {
+                let version_id: Option<i64> = conn
+                    .prepare_cached(
+                        "SELECT v.id FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id
+                         WHERE p.name = ?1 AND v.number = ?2",
+                    )?
+                    .query_row(params![consumer, version], |row| row.get(0))
+                    .optional()?;
+                let Some(version_id) = version_id else {
+                    return Ok((false, Vec::new()));
+                };
+                let pacts = conn
+                    .prepare_cached(
+                        "SELECT p.name, pub.sha FROM publications pub JOIN pacticipants p ON p.id = pub.provider_id
+                         WHERE pub.consumer_version_id = ?1",
+                    )?
+                    .query_map(params![version_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+                Ok((true, pacts))
+            })
+            .await?)
+    }
+
     /// The pact content with this sha, with its consumer and provider names.
     pub async fn content(&self, sha: &str) -> Result<Option<Value>, ApiError> {
         let sha = sha.to_owned();

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/matrix/provider/{p}/consumer/{c}", get(pair_matrix_page))
         .route("/network", get(network_page))
+        .route("/groups/{p}", get(group_page))
         .route("/network.svg", get(network_svg))
 }
 
@@ -262,11 +263,13 @@ pub fn matrix_page(snapshot: &Snapshot, result: Option<&MatrixResult<'_>>) -> Ht
 }
 
 /// Pacticipants laid out on a circle, an arrow from each consumer to each provider.
-pub fn network(snapshot: &Snapshot) -> String {
+/// `focus`: only the integrations of that pacticipant (the official UI's `/groups/{name}`).
+pub fn network(snapshot: &Snapshot, focus: Option<&str>) -> String {
     let edges: BTreeSet<(&str, &str)> = snapshot
         .publications
         .iter()
         .map(|p| (snapshot.name(p.consumer_id), snapshot.name(p.provider_id)))
+        .filter(|(c, p)| focus.is_none_or(|f| f == *c || f == *p))
         .collect();
     let names: Vec<&str> = edges
         .iter()
@@ -318,11 +321,27 @@ pub fn network(snapshot: &Snapshot) -> String {
 
 async fn network_svg(State(state): State<AppState>) -> Result<Response, ApiError> {
     let snapshot = state.store.snapshot().await?;
-    let mut response = network(&snapshot).into_response();
+    let mut response = network(&snapshot, None).into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
     Ok(response)
+}
+
+async fn group_page(
+    State(state): State<AppState>,
+    service_kit::extract::Path(name): service_kit::extract::Path<String>,
+) -> Result<Html<String>, ApiError> {
+    let snapshot = state.store.snapshot().await?;
+    crate::routes::pacticipant_or_404(&snapshot, &name)?;
+    Ok(page(
+        &format!("Network of {name}"),
+        &format!(
+            "<h2>Integrations of {}</h2><p class=\"muted\">An arrow points from a consumer to its provider.</p>{}",
+            esc(&name),
+            network(&snapshot, Some(&name))
+        ),
+    ))
 }
 
 async fn network_page(State(state): State<AppState>) -> Result<Html<String>, ApiError> {
@@ -331,7 +350,7 @@ async fn network_page(State(state): State<AppState>) -> Result<Html<String>, Api
         "Network",
         &format!(
             "<h2>Who depends on whom</h2><p class=\"muted\">An arrow points from a consumer to its provider.</p>{}",
-            network(&snapshot)
+            network(&snapshot, None)
         ),
     ))
 }

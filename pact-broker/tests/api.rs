@@ -382,6 +382,28 @@ async fn one_publish_request_may_carry_several_contracts() {
 }
 
 #[tokio::test]
+async fn allowing_dangerous_contract_modification_lets_content_be_overwritten() {
+    let db = TempDatabase::new();
+    let config = Config {
+        allow_dangerous_contract_modification: true,
+        ..Config::for_database(db.path.clone())
+    };
+    let app = spawn_with(config).await;
+    let c = client();
+    publish(&c, &app, &pact("Foo", "Bar", &["/old"]), "1", None, &[]).await;
+    publish(&c, &app, &pact("Foo", "Bar", &["/new"]), "1", None, &[]).await;
+    let (status, body) = send_json(c.put(app.url("/pacts/provider/Bar/consumer/Foo/version/1")).json(&pact(
+        "Foo",
+        "Bar",
+        &["/put"],
+    )))
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, latest) = get_json(&c, &app.url("/pacts/provider/Bar/consumer/Foo/latest")).await;
+    assert_eq!(latest["interactions"][0]["request"]["path"], "/put");
+}
+
+#[tokio::test]
 async fn versions_tags_and_branches() {
     let db = TempDatabase::new();
     let app = spawn(&db).await;
@@ -577,6 +599,13 @@ async fn pacts_for_verification_honours_every_selector() {
         .0,
         404
     );
+
+    // The GET form takes the same parameters in the query string.
+    let query = "consumer_version_selectors[][branch]=feat-x&include_pending_status=true&provider_version_branch=main";
+    let (status, body) = get_json(&c, &app.url(&format!("/pacts/provider/Bar/for-verification?{query}"))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(versions_of(&body), ["Pact between Foo (3) and Bar"]);
+    assert_eq!(body["_embedded"]["pacts"][0]["verificationProperties"]["pending"], true);
 
     // The GET form (what the Rust verifier fetches first) links to itself for the POST.
     let (status, body) = get_json(&c, &app.url("/pacts/provider/Bar/for-verification")).await;
@@ -1138,6 +1167,16 @@ async fn browsers_get_html_pages_and_an_svg_graph() {
     assert_eq!(response.headers()["content-type"], "image/svg+xml");
     let svg = response.text().await.unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("Foo depends on Bar"));
+    let group = c
+        .get(app.url("/groups/Bar"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(group.contains("Foo depends on Bar"), "{group}");
+    assert_eq!(c.get(app.url("/groups/Nobody")).send().await.unwrap().status(), 404);
     // Unknown routes and wrong methods stay JSON.
     assert_error(c.get(app.url("/nope")).send().await.unwrap(), 404, "no route").await;
     assert_error(c.delete(app.url("/matrix")).send().await.unwrap(), 405, "not allowed").await;

@@ -21,6 +21,7 @@ const VERSIONS: usize = 1_000;
 const CONSUMERS: usize = 4;
 const CLIENTS: usize = 8;
 const QUERIES: usize = 500;
+const COLD_QUERIES: usize = 100;
 const DEADLINE: Duration = Duration::from_secs(300);
 
 struct Broker {
@@ -197,6 +198,22 @@ async fn run(broker: &Broker) -> anyhow::Result<()> {
     }
     latencies.sort();
 
+    // The same request right after a write, when the read model has to be reloaded.
+    let mut cold = Vec::with_capacity(COLD_QUERIES);
+    for i in 0..COLD_QUERIES {
+        http.put(format!("{base}/pacticipants/Provider/versions/2.0.0/tags/bench-{i}"))
+            .send()
+            .await?
+            .error_for_status()?;
+        let started = Instant::now();
+        let (status, _) = post_json(&http, &url, &request).await?;
+        cold.push(started.elapsed());
+        if status != 200 {
+            bail!("pacts for verification answered {status}");
+        }
+    }
+    cold.sort();
+
     // Reading one pact, as a verifier does after the list.
     let (_, body) = post_json(&http, &url, &request).await?;
     let pact_url = body["_embedded"]["pacts"][0]["_links"]["self"]["href"]
@@ -222,6 +239,11 @@ async fn run(broker: &Broker) -> anyhow::Result<()> {
         "pacts-for-verification ({QUERIES} sequential requests, 4 selectors + pending + WIP, {selected} pacts selected): p50 {:.2} ms, p99 {:.2} ms",
         ms(percentile(&latencies, 0.50)),
         ms(percentile(&latencies, 0.99))
+    );
+    println!(
+        "pacts-for-verification right after a write ({COLD_QUERIES} requests, read model reloaded): p50 {:.2} ms, p99 {:.2} ms",
+        ms(percentile(&cold, 0.50)),
+        ms(percentile(&cold, 0.99))
     );
     println!(
         "pact fetch by content sha ({QUERIES} requests): p50 {:.2} ms, p99 {:.2} ms",

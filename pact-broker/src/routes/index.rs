@@ -57,8 +57,6 @@ pub fn index_json(base: &Base) -> Value {
             "pb:can-i-deploy-branch-to-environment": templated(u("/pacticipants/{pacticipant}/branches/{branch}/latest-version/can-i-deploy/to-environment/{environment}"), "Determine if the latest version from a branch can be safely deployed to an environment"),
             "pb:environments": titled(u("/environments"), "Environments"),
             "pb:environment": templated(u("/environments/{uuid}"), "Environment"),
-            "pb:dashboard": titled(u("/"), "Dashboard (web page)"),
-            "pb:network": titled(u("/network"), "Network graph of who depends on whom (web page, SVG at /network.svg)"),
             "pb:heartbeat": link(u("/diagnostic/status/heartbeat")),
             "curies": crate::hal::curies(base),
         }

@@ -114,25 +114,22 @@ async fn publish(
 
     // Refuse the whole request before storing anything if a contract would change the content
     // published for this consumer version (the official broker's default).
+    let (version_existed, existing) = state.store.published_for(&consumer, &version).await?;
     if !state.allow_dangerous_contract_modification {
-        let snapshot = state.store.snapshot().await?;
-        let mut conflicts = Vec::new();
-        if let Some(c) = snapshot.pacticipant_by_name(&consumer)
-            && let Some(v) = snapshot.version_by_number(c.id, &version)
-        {
-            for d in decoded.iter().filter(|d| !d.merge) {
+        let conflicts: Vec<String> = decoded
+            .iter()
+            .filter(|d| !d.merge)
+            .filter(|d| {
                 let (sha, _) = crate::pact::prepare(d.content.clone());
-                let existing = snapshot.publications.iter().find(|p| {
-                    p.consumer_version_id == v.id && snapshot.name(p.provider_id) == d.provider && p.sha != sha
-                });
-                if existing.is_some() {
-                    conflicts.push(format!(
-                        "Cannot change the content of the pact for {consumer} version {version} and provider {}, as race conditions will cause unreliable results for can-i-deploy. Each pact must be published with a unique consumer version number. For more information see https://docs.pact.io/go/versioning",
-                        d.provider
-                    ));
-                }
-            }
-        }
+                existing.iter().any(|(provider, old)| provider == &d.provider && old != &sha)
+            })
+            .map(|d| {
+                format!(
+                    "Cannot change the content of the pact for {consumer} version {version} and provider {}, as race conditions will cause unreliable results for can-i-deploy. Each pact must be published with a unique consumer version number. For more information see https://docs.pact.io/go/versioning",
+                    d.provider
+                )
+            })
+            .collect();
         if !conflicts.is_empty() {
             let body = json!({
                 "error": conflicts.join("\n"),
@@ -145,13 +142,6 @@ async fn publish(
 
     let mut notices = Vec::new();
     let mut contract_links = Vec::new();
-    let version_existed = {
-        let snapshot = state.store.snapshot().await?;
-        snapshot
-            .pacticipant_by_name(&consumer)
-            .and_then(|c| snapshot.version_by_number(c.id, &version))
-            .is_some()
-    };
     let mut described = format!("{consumer} version {version}");
     if let Some(branch) = &request.branch {
         described.push_str(&format!(" with branch {branch}"));
