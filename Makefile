@@ -15,6 +15,9 @@ export PACT_BROKER_BASE_URL PACT_BROKER_USERNAME PACT_BROKER_PASSWORD PACT_BROKE
 CARGO ?= cargo
 # One feature set for every cargo call here, so nothing is rebuilt between targets.
 CARGO_TEST = $(CARGO) test --workspace --all-features
+# `cargo test` also builds every package's binaries, with the same features: the scripts run
+# those (the services, the broker, check-example-pacts) instead of building them a second time.
+BIN = $${CARGO_TARGET_DIR:-target}/debug
 
 .PHONY: e2e publish-pacts can-i-deploy record-deployment deploy-all setup-broker demo-breaking-change
 .PHONY: help setup demo up down status logs test lint fmt clean-data create-pacts verify-pacts \
@@ -48,9 +51,10 @@ logs: ## Show the last lines of every service's log (LINES=n for more)
 
 create-pacts: ## Run the consumer contract tests into a clean pacts/ and list the pact files
 	rm -rf pacts
+	$(CARGO_TEST) --no-run
 	$(CARGO_TEST) --test 'pact_consumer_*'
 	@echo; echo "Pact files written:"; ls -1 pacts/*.json | sed 's/^/  /'
-	@$(CARGO) run -q -p contract-testing --bin check-example-pacts >/dev/null 2>&1 \
+	@$(BIN)/check-example-pacts >/dev/null 2>&1 \
 		|| echo "note: example-pacts/ differs from pacts/: 'make check-example-pacts' shows how"
 
 verify-pacts: ## Verify every provider (from the broker when one answers, else pacts/ or example-pacts/)
@@ -72,7 +76,8 @@ setup-broker: ## Create the environments (test, production) and main branches on
 	@scripts/pact-workflow.sh setup-broker
 
 check-example-pacts: ## Fail when example-pacts/ no longer matches what create-pacts writes
-	$(CARGO) run -q -p contract-testing --bin check-example-pacts
+	$(CARGO_TEST) --no-run -q
+	$(BIN)/check-example-pacts
 
 update-example-pacts: create-pacts ## Copy freshly created pacts into example-pacts/
 	rm -f example-pacts/*.json && cp pacts/*.json example-pacts/

@@ -16,8 +16,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build -q -p pact-broker
-PORT=0 DATABASE_PATH=$work/broker.db RUST_LOG=info target/debug/pact-broker >"$work/broker.log" 2>&1 &
+# The broker binary as `cargo test` builds it (same features as every other build here).
+cargo test --workspace --all-features --no-run -q
+PORT=0 DATABASE_PATH=$work/broker.db RUST_LOG=info "${CARGO_TARGET_DIR:-target}/debug/pact-broker" >"$work/broker.log" 2>&1 &
 broker_pid=$!
 address=
 for _ in $(seq 100); do

@@ -74,7 +74,12 @@ wait_healthy() {
 up() {
   local packages=() entry
   for entry in "${SERVICES[@]}"; do packages+=(-p "${entry%%:*}"); done
-  cargo build --profile "$PROFILE" "${packages[@]}"
+  if [[ $PROFILE == dev ]]; then
+    # The binaries `cargo test` builds: one feature set, so the demo and the tests share one build.
+    cargo test --workspace --all-features --no-run
+  else
+    cargo build --profile "$PROFILE" "${packages[@]}"
+  fi
   mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs" data
   local name port pid
   for entry in "${SERVICES[@]}"; do

@@ -22,9 +22,12 @@ pub fn pacts_dir() -> PathBuf {
     }
 }
 
-/// The committed copy of what `make create-pacts` produces.
+/// The committed copy of what `make create-pacts` produces (`$EXAMPLE_PACTS_DIR` when set).
 pub fn example_pacts_dir() -> PathBuf {
-    workspace_root().join("example-pacts")
+    match std::env::var_os("EXAMPLE_PACTS_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => workspace_root().join("example-pacts"),
+    }
 }
 
 /// Every `*.json` pact in `dir`, by file name, parsed.
