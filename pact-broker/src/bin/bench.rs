@@ -1,0 +1,270 @@
+//! Benchmark client for the broker (run by `scripts/bench-broker.sh`; not a timed test).
+//!
+//! Starts the broker binary given as the first argument on a random loopback port with a fresh
+//! database, then measures:
+//! - publish throughput: 1,000 consumer versions across four pacts (four consumers of one
+//!   provider), published by 8 concurrent clients through `POST /contracts/publish`;
+//! - pacts-for-verification latency (p50/p99) for that provider, with selectors, pending and WIP;
+//! - the broker process's peak resident memory (VmHWM).
+//!
+//! Loopback only, bounded counts, and a deadline after which it gives up.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use serde_json::{Value, json};
+
+const VERSIONS: usize = 1_000;
+const CONSUMERS: usize = 4;
+const CLIENTS: usize = 8;
+const QUERIES: usize = 500;
+const DEADLINE: Duration = Duration::from_secs(300);
+
+struct Broker {
+    child: Child,
+    base_url: String,
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(binary: &str, database: &std::path::Path) -> anyhow::Result<Broker> {
+    let mut child = Command::new(binary)
+        .env("PORT", "0")
+        .env("BIND_ADDRESS", "127.0.0.1")
+        .env("DATABASE_PATH", database)
+        .env("RUST_LOG", "info,tower_http=warn")
+        .env("RUST_LOG_STYLE", "never")
+        .env("NO_COLOR", "1")
+        .env("PACT_DO_NOT_TRACK", "true")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {binary}"))?;
+    let stdout = child.stdout.take().context("broker stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let address = loop {
+        let Some(line) = lines.next() else {
+            bail!("the broker exited before listening")
+        };
+        let line = line?;
+        if let Some(rest) = line.split("address=").nth(1) {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .trim_matches('"')
+                .to_owned();
+        }
+    };
+    // Keep draining the log so the broker never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Ok(Broker {
+        child,
+        base_url: format!("http://{address}"),
+    })
+}
+
+fn pact(consumer: &str, version: usize) -> Value {
+    let interactions: Vec<Value> = (0..5)
+        .map(|i| {
+            json!({
+                "description": format!("request {i} of {consumer} {version}"),
+                "providerStates": [{ "name": "items exist", "params": { "id": i } }],
+                "request": { "method": "GET", "path": format!("/items/{i}"), "query": { "v": [version.to_string()] } },
+                "response": { "status": 200, "headers": { "Content-Type": "application/json" }, "body": { "id": i, "name": "item", "price": 1299 } }
+            })
+        })
+        .collect();
+    json!({
+        "consumer": { "name": consumer },
+        "provider": { "name": "Provider" },
+        "interactions": interactions,
+        "metadata": { "pactSpecification": { "version": "3.0.0" } }
+    })
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+async fn run(broker: &Broker) -> anyhow::Result<()> {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let base = broker.base_url.clone();
+    for c in 0..CONSUMERS {
+        http.put(format!("{base}/pacticipants/Consumer{c}"))
+            .json(&json!({"mainBranch": "main"}))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+
+    // Publish throughput.
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|client| {
+            let (http, base) = (http.clone(), base.clone());
+            tokio::spawn(async move {
+                for n in (client..VERSIONS).step_by(CLIENTS) {
+                    let consumer = format!("Consumer{}", n % CONSUMERS);
+                    let branch = if n % 10 == 0 { "feat-x" } else { "main" };
+                    let body = json!({
+                        "pacticipantName": consumer,
+                        "pacticipantVersionNumber": format!("1.0.{n}"),
+                        "branch": branch,
+                        "tags": if n % 50 == 0 { vec!["prod"] } else { vec![] },
+                        "contracts": [{
+                            "consumerName": consumer, "providerName": "Provider", "specification": "pact",
+                            "contentType": "application/json", "onConflict": "overwrite",
+                            "content": base64::engine::general_purpose::STANDARD.encode(pact(&consumer, n).to_string()),
+                        }]
+                    });
+                    let response = http.post(format!("{base}/contracts/publish")).json(&body).send().await?;
+                    if !response.status().is_success() {
+                        bail!("publish answered {}: {}", response.status(), response.text().await?);
+                    }
+                }
+                anyhow::Ok(())
+            })
+        })
+        .collect();
+    for task in futures::future::join_all(tasks).await {
+        task??;
+    }
+    let publish_time = started.elapsed();
+
+    // Some verification results, so pending status has history to look through.
+    let (_, body) = post_json(
+        &http,
+        &format!("{base}/pacts/provider/Provider/for-verification"),
+        &json!({"consumerVersionSelectors": [{"mainBranch": true}]}),
+    )
+    .await?;
+    for entry in body["_embedded"]["pacts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let pact_url = entry["_links"]["self"]["href"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let pact: Value = http.get(&pact_url).send().await?.json().await?;
+        let publish = pact["_links"]["pb:publish-verification-results"]["href"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        http.put(format!(
+            "{base}/pacticipants/Provider/branches/main/versions/2.0.0"
+        ))
+        .send()
+        .await?;
+        post_json(
+            &http,
+            &publish,
+            &json!({"success": true, "providerApplicationVersion": "2.0.0"}),
+        )
+        .await?;
+    }
+
+    // Pacts-for-verification latency.
+    let request = json!({
+        "consumerVersionSelectors": [{"mainBranch": true}, {"branch": "feat-x"}, {"tag": "prod", "latest": true}, {"deployedOrReleased": true}],
+        "includePendingStatus": true,
+        "providerVersionBranch": "main",
+        "includeWipPactsSince": "2020-01-01"
+    });
+    let url = format!("{base}/pacts/provider/Provider/for-verification");
+    let mut latencies = Vec::with_capacity(QUERIES);
+    let mut selected = 0;
+    for _ in 0..QUERIES {
+        let started = Instant::now();
+        let (status, body) = post_json(&http, &url, &request).await?;
+        latencies.push(started.elapsed());
+        if status != 200 {
+            bail!("pacts for verification answered {status}: {body}");
+        }
+        selected = body["_embedded"]["pacts"].as_array().map_or(0, Vec::len);
+    }
+    latencies.sort();
+
+    // Reading one pact, as a verifier does after the list.
+    let (_, body) = post_json(&http, &url, &request).await?;
+    let pact_url = body["_embedded"]["pacts"][0]["_links"]["self"]["href"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut reads = Vec::with_capacity(QUERIES);
+    for _ in 0..QUERIES {
+        let started = Instant::now();
+        http.get(&pact_url)
+            .send()
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await?;
+        reads.push(started.elapsed());
+    }
+    reads.sort();
+
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!("pact-broker benchmark (loopback, release build)");
+    println!(
+        "publish throughput: {VERSIONS} consumer versions across {CONSUMERS} pacts by {CLIENTS} concurrent clients in {:.2} s = {:.0} publishes/s",
+        publish_time.as_secs_f64(),
+        VERSIONS as f64 / publish_time.as_secs_f64()
+    );
+    println!(
+        "pacts-for-verification ({QUERIES} sequential requests, 4 selectors + pending + WIP, {selected} pacts selected): p50 {:.2} ms, p99 {:.2} ms",
+        ms(percentile(&latencies, 0.50)),
+        ms(percentile(&latencies, 0.99))
+    );
+    println!(
+        "pact fetch by content sha ({QUERIES} requests): p50 {:.2} ms, p99 {:.2} ms",
+        ms(percentile(&reads, 0.50)),
+        ms(percentile(&reads, 0.99))
+    );
+    match peak_rss_kib(broker.child.id()) {
+        Some(kib) => println!("broker peak RSS (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
+        None => println!("broker peak RSS: unavailable (no /proc)"),
+    }
+    Ok(())
+}
+
+async fn post_json(
+    http: &reqwest::Client,
+    url: &str,
+    body: &Value,
+) -> anyhow::Result<(u16, Value)> {
+    let response = http.post(url).json(body).send().await?;
+    let status = response.status().as_u16();
+    Ok((status, response.json().await.unwrap_or(Value::Null)))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let binary = std::env::args()
+        .nth(1)
+        .context("usage: pact-broker-bench <path to the pact-broker binary>")?;
+    let dir = tempfile::tempdir()?;
+    let broker = start(&binary, &dir.path().join("bench.db"))?;
+    tokio::time::timeout(DEADLINE, run(&broker))
+        .await
+        .context("the benchmark ran past its deadline")?
+}

@@ -1,0 +1,65 @@
+use std::path::PathBuf;
+
+use service_kit::config::CommonArgs;
+
+/// pact-broker settings, from flags or the environment (the auth variables are the official
+/// `pactfoundation/pact-broker` image's names, so a compose file can switch between the two).
+#[derive(Debug, Clone, Default, clap::Parser)]
+#[command(
+    name = "pact-broker",
+    about = "A Pact Broker compatible with the official one's HTTP API"
+)]
+pub struct Config {
+    #[arg(long, env = "PORT", default_value_t = 9292)]
+    pub port: u16,
+
+    #[arg(long, env = "DATABASE_PATH", default_value = "data/pact-broker.db")]
+    pub database_path: PathBuf,
+
+    /// Base URL clients see (e.g. behind a proxy); by default each response's links are built
+    /// from the request's `Host` (and `X-Forwarded-*`) headers.
+    #[arg(long, env = "PACT_BROKER_PUBLIC_BASE_URL")]
+    pub public_base_url: Option<String>,
+
+    /// Read-write user; with no user configured at all the broker is open (local demo).
+    #[arg(long, env = "PACT_BROKER_BASIC_AUTH_USERNAME")]
+    pub basic_auth_username: Option<String>,
+
+    #[arg(long, env = "PACT_BROKER_BASIC_AUTH_PASSWORD")]
+    pub basic_auth_password: Option<String>,
+
+    /// Read-only user: may GET everything, any write answers 403.
+    #[arg(long, env = "PACT_BROKER_BASIC_AUTH_READ_ONLY_USERNAME")]
+    pub basic_auth_read_only_username: Option<String>,
+
+    #[arg(long, env = "PACT_BROKER_BASIC_AUTH_READ_ONLY_PASSWORD")]
+    pub basic_auth_read_only_password: Option<String>,
+
+    /// Let anonymous clients read (GET/HEAD) when basic auth is configured.
+    #[arg(long, env = "PACT_BROKER_ALLOW_PUBLIC_READ", default_value_t = false, action = clap::ArgAction::Set)]
+    pub allow_public_read: bool,
+
+    /// Accept different content for an already published consumer version (the official
+    /// broker's setting of the same name; off: such a publication is refused with 409).
+    #[arg(long, env = "PACT_BROKER_ALLOW_DANGEROUS_CONTRACT_MODIFICATION", default_value_t = false, action = clap::ArgAction::Set)]
+    pub allow_dangerous_contract_modification: bool,
+
+    /// Largest request body accepted (pacts can be large); larger ones are answered 413.
+    #[arg(long, env = "PACT_BROKER_MAX_BODY_BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+impl Config {
+    /// Settings for tests and tools: the given database, no auth, defaults elsewhere.
+    pub fn for_database(database_path: PathBuf) -> Self {
+        Self {
+            port: 0,
+            database_path,
+            max_body_bytes: 4 * 1024 * 1024,
+            ..Self::default()
+        }
+    }
+}

@@ -1,0 +1,414 @@
+//! The official Pact broker CLI (`pact-broker-cli`, the Rust one, installed into `tools/` by
+//! `scripts/install-tools.sh`) driven as a subprocess against this broker.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use common::{get_json, pact, send_json, spawn};
+use serde_json::json;
+use service_kit::testing::{TempDatabase, TestApp};
+
+fn cli_path() -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tools/bin/pact-broker-cli");
+    assert!(
+        path.exists(),
+        "pact-broker-cli is not installed at {}: run scripts/install-tools.sh first",
+        path.display()
+    );
+    path
+}
+
+struct Output {
+    success: bool,
+    text: String,
+}
+
+/// Runs `pact-broker-cli broker <args> -b <broker>` off the async runtime.
+async fn cli(broker: &TestApp, args: &[&str]) -> Output {
+    cli_at(&broker.base_url, args).await
+}
+
+async fn cli_at(base_url: &str, args: &[&str]) -> Output {
+    let mut command = Command::new(cli_path());
+    command
+        .arg("broker")
+        .args(args)
+        .args(["-b", base_url])
+        .env("PACT_DO_NOT_TRACK", "true")
+        .env_remove("PACT_BROKER_BASE_URL")
+        .env_remove("PACT_BROKER_TOKEN")
+        .env_remove("PACT_BROKER_USERNAME")
+        .env_remove("PACT_BROKER_PASSWORD");
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .expect("run pact-broker-cli");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Output {
+        success: output.status.success(),
+        text,
+    }
+}
+
+fn write_pact(dir: &std::path::Path, paths: &[&str]) {
+    std::fs::write(
+        dir.join("Web-Api.json"),
+        pact("Web", "Api", paths).to_string(),
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
+    let cli_binary = cli_path();
+    assert!(cli_binary.exists());
+    let db = TempDatabase::new();
+    let broker = spawn(&db).await;
+    let c = reqwest::Client::new();
+    let pacts = tempfile::tempdir().unwrap();
+
+    // create-or-update-pacticipant: creates after a 404, then updates.
+    let out = cli(
+        &broker,
+        &[
+            "create-or-update-pacticipant",
+            "--name",
+            "Web",
+            "--main-branch",
+            "main",
+        ],
+    )
+    .await;
+    assert!(
+        out.success && out.text.contains("created successfully"),
+        "{}",
+        out.text
+    );
+    let out = cli(
+        &broker,
+        &[
+            "create-or-update-pacticipant",
+            "--name",
+            "Web",
+            "--repository-url",
+            "http://git/web",
+        ],
+    )
+    .await;
+    assert!(
+        out.success && out.text.contains("updated successfully"),
+        "{}",
+        out.text
+    );
+    let (_, web) = get_json(&c, &broker.url("/pacticipants/Web")).await;
+    assert_eq!(
+        (web["mainBranch"].as_str(), web["repositoryUrl"].as_str()),
+        (Some("main"), Some("http://git/web"))
+    );
+
+    let out = cli(
+        &broker,
+        &["create-environment", "--name", "production", "--production"],
+    )
+    .await;
+    assert!(out.success, "{}", out.text);
+
+    // publish with branch and tags.
+    write_pact(pacts.path(), &["/items/1"]);
+    let dir = pacts.path().to_str().unwrap();
+    let out = cli(
+        &broker,
+        &[
+            "publish", dir, "-a", "1.0.0", "--branch", "main", "-t", "dev", "test",
+        ],
+    )
+    .await;
+    assert!(
+        out.success && out.text.contains("Pact published"),
+        "{}",
+        out.text
+    );
+    let (status, version) = get_json(&c, &broker.url("/pacticipants/Web/versions/1.0.0")).await;
+    assert_eq!(status, 200);
+    assert_eq!(version["_embedded"]["branchVersions"][0]["name"], "main");
+    assert_eq!(version["_embedded"]["tags"].as_array().unwrap().len(), 2);
+    // Same content again is fine; changed content for the same version is refused.
+    let out = cli(
+        &broker,
+        &["publish", dir, "-a", "1.0.0", "--branch", "main"],
+    )
+    .await;
+    assert!(out.success, "{}", out.text);
+    write_pact(pacts.path(), &["/items/changed"]);
+    let out = cli(
+        &broker,
+        &["publish", dir, "-a", "1.0.0", "--branch", "main"],
+    )
+    .await;
+    assert!(
+        !out.success && out.text.contains("Cannot change the content"),
+        "{}",
+        out.text
+    );
+
+    // describe-version and list-latest-pact-versions.
+    let out = cli(&broker, &["describe-version", "-a", "Web"]).await;
+    assert!(
+        out.success && out.text.contains("1.0.0") && out.text.contains("dev"),
+        "{}",
+        out.text
+    );
+    let out = cli(&broker, &["list-latest-pact-versions"]).await;
+    assert!(
+        out.success
+            && out.text.contains("Web")
+            && out.text.contains("Api")
+            && out.text.contains("1.0.0"),
+        "{}",
+        out.text
+    );
+
+    // can-i-deploy fails while Api has nothing in production.
+    let out = cli(
+        &broker,
+        &[
+            "can-i-deploy",
+            "-a",
+            "Web",
+            "-e",
+            "1.0.0",
+            "--to-environment",
+            "production",
+        ],
+    )
+    .await;
+    assert!(
+        !out.success && out.text.contains("There is no verified pact"),
+        "{}",
+        out.text
+    );
+
+    // Api 5 verifies the pact (as the verifier publishes it), and is deployed with the CLI.
+    let (_, published) = get_json(
+        &c,
+        &broker.url("/pacts/provider/Api/consumer/Web/version/1.0.0"),
+    )
+    .await;
+    let results = published["_links"]["pb:publish-verification-results"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = send_json(
+        c.post(&results)
+            .json(&json!({"success": true, "providerApplicationVersion": "5"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let out = cli(
+        &broker,
+        &[
+            "record-deployment",
+            "-a",
+            "Api",
+            "-e",
+            "5",
+            "--environment",
+            "production",
+        ],
+    )
+    .await;
+    assert!(
+        out.success && out.text.contains("Recorded deployment"),
+        "{}",
+        out.text
+    );
+    let out = cli(
+        &broker,
+        &[
+            "record-deployment",
+            "-a",
+            "Api",
+            "-e",
+            "5",
+            "--environment",
+            "nowhere",
+        ],
+    )
+    .await;
+    assert!(
+        !out.success && out.text.contains("does not exist"),
+        "{}",
+        out.text
+    );
+
+    let out = cli(
+        &broker,
+        &[
+            "can-i-deploy",
+            "-a",
+            "Web",
+            "-e",
+            "1.0.0",
+            "--to-environment",
+            "production",
+        ],
+    )
+    .await;
+    assert!(
+        out.success && out.text.contains("Computer says yes"),
+        "{}",
+        out.text
+    );
+
+    // A new consumer version whose pact Api 5 failed: can-i-deploy says no.
+    write_pact(pacts.path(), &["/items/2"]);
+    let out = cli(
+        &broker,
+        &["publish", dir, "-a", "2.0.0", "--branch", "main"],
+    )
+    .await;
+    assert!(out.success, "{}", out.text);
+    let (_, published) = get_json(
+        &c,
+        &broker.url("/pacts/provider/Api/consumer/Web/version/2.0.0"),
+    )
+    .await;
+    let results = published["_links"]["pb:publish-verification-results"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    send_json(
+        c.post(&results)
+            .json(&json!({"success": false, "providerApplicationVersion": "5"})),
+    )
+    .await;
+    let out = cli(
+        &broker,
+        &[
+            "can-i-deploy",
+            "-a",
+            "Web",
+            "-e",
+            "2.0.0",
+            "--to-environment",
+            "production",
+        ],
+    )
+    .await;
+    assert!(!out.success && out.text.contains("failed"), "{}", out.text);
+
+    // Legacy tags: create-version-tag, then can-i-deploy --to.
+    let out = cli(
+        &broker,
+        &["create-version-tag", "-a", "Api", "-e", "5", "-t", "prod"],
+    )
+    .await;
+    assert!(out.success, "{}", out.text);
+    let out = cli(
+        &broker,
+        &["can-i-deploy", "-a", "Web", "-e", "1.0.0", "--to", "prod"],
+    )
+    .await;
+    assert!(
+        out.success && out.text.contains("Computer says yes"),
+        "{}",
+        out.text
+    );
+    let out = cli(
+        &broker,
+        &["can-i-deploy", "-a", "Web", "-e", "2.0.0", "--to", "prod"],
+    )
+    .await;
+    assert!(!out.success, "{}", out.text);
+
+    // Matrix of two explicit versions, the way can-i-deploy sends several --pacticipant.
+    let out = cli(
+        &broker,
+        &[
+            "can-i-deploy",
+            "-a",
+            "Web",
+            "-e",
+            "1.0.0",
+            "-a",
+            "Api",
+            "-e",
+            "5",
+        ],
+    )
+    .await;
+    assert!(
+        out.success && out.text.contains("Computer says yes"),
+        "{}",
+        out.text
+    );
+
+    // record-release, and record-undeployment (which joins paths onto the base URL as given, so
+    // it is called with a trailing slash, as its own tests do).
+    let out = cli(
+        &broker,
+        &[
+            "record-release",
+            "-a",
+            "Web",
+            "-e",
+            "1.0.0",
+            "--environment",
+            "production",
+        ],
+    )
+    .await;
+    assert!(out.success, "{}", out.text);
+    let (_, envs) = get_json(&c, &broker.url("/environments")).await;
+    let production = envs["_embedded"]["environments"][0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, released) = get_json(
+        &c,
+        &broker.url(&format!(
+            "/environments/{production}/released-versions/currently-supported"
+        )),
+    )
+    .await;
+    assert_eq!(
+        released["_embedded"]["releasedVersions"][0]["_embedded"]["version"]["number"],
+        "1.0.0"
+    );
+    let out = cli_at(
+        &format!("{}/", broker.base_url),
+        &[
+            "record-undeployment",
+            "-a",
+            "Api",
+            "--environment",
+            "production",
+        ],
+    )
+    .await;
+    assert!(
+        out.success && out.text.contains("Undeployed"),
+        "{}",
+        out.text
+    );
+    let out = cli(
+        &broker,
+        &[
+            "can-i-deploy",
+            "-a",
+            "Web",
+            "-e",
+            "1.0.0",
+            "--to-environment",
+            "production",
+        ],
+    )
+    .await;
+    assert!(!out.success, "Api is no longer deployed: {}", out.text);
+}

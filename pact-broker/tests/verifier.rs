@@ -1,0 +1,230 @@
+//! The official Rust verifier (`pact_verifier` as a library) against this broker: it fetches
+//! pacts for verification with selectors, pending and WIP, verifies a small provider and
+//! publishes the results; the broker then answers can-i-deploy from them.
+
+mod common;
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::Path;
+use axum::routing::{get, post};
+use common::{environment, get_json, pact, publish, send_json, spawn};
+use pact_verifier::callback_executors::HttpRequestProviderStateExecutor;
+use pact_verifier::selectors::json_to_selectors;
+use pact_verifier::{
+    FilterInfo, NullRequestFilterExecutor, PactSource, ProviderInfo, ProviderTransport,
+    PublishOptions, VerificationOptions, verify_provider_async,
+};
+use serde_json::{Value, json};
+use service_kit::testing::{TempDatabase, TestApp};
+
+/// A provider serving `GET /items/{id}` and the provider-state endpoint.
+async fn provider() -> TestApp {
+    let app =
+        axum::Router::new()
+            .route(
+                "/items/{id}",
+                get(|Path(id): Path<String>| async move {
+                    Json(json!({ "path": format!("/items/{id}") }))
+                }),
+            )
+            .route("/_pact/state", post(|| async { Json(json!({})) }));
+    TestApp::spawn(app).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pact_verifier_fetches_verifies_and_publishes_through_the_broker() {
+    let db = TempDatabase::new();
+    let broker = spawn(&db).await;
+    let provider_app = provider().await;
+    let c = reqwest::Client::new();
+
+    send_json(
+        c.put(broker.url("/pacticipants/Consumer"))
+            .json(&json!({"mainBranch": "main"})),
+    )
+    .await;
+    // The main-branch pact the provider honours, and a WIP pact from a feature branch it does not.
+    publish(
+        &c,
+        &broker,
+        &pact("Consumer", "Provider", &["/items/1", "/items/2"]),
+        "1",
+        Some("main"),
+        &[],
+    )
+    .await;
+    publish(
+        &c,
+        &broker,
+        &pact("Consumer", "Provider", &["/items/1", "/missing"]),
+        "2",
+        Some("feat-new"),
+        &[],
+    )
+    .await;
+
+    let provider_info = ProviderInfo {
+        name: "Provider".into(),
+        host: "127.0.0.1".into(),
+        transports: vec![ProviderTransport {
+            transport: "http".into(),
+            port: Some(provider_app.address.port()),
+            path: None,
+            scheme: Some("http".into()),
+        }],
+        ..ProviderInfo::default()
+    };
+    let source = PactSource::BrokerWithDynamicConfiguration {
+        provider_name: "Provider".into(),
+        broker_url: broker.base_url.clone(),
+        enable_pending: true,
+        include_wip_pacts_since: Some("2020-01-01".into()),
+        provider_tags: vec![],
+        provider_branch: Some("main".into()),
+        selectors: json_to_selectors(vec![
+            json!({"mainBranch": true}),
+            json!({"deployedOrReleased": true}),
+        ]),
+        auth: None,
+        links: vec![],
+    };
+    let options: VerificationOptions<NullRequestFilterExecutor> = VerificationOptions {
+        coloured_output: false,
+        broker_request_retries: 0,
+        ..VerificationOptions::default()
+    };
+    let publish_options = PublishOptions {
+        provider_version: Some("1.0.0".into()),
+        build_url: None,
+        provider_tags: vec![],
+        provider_branch: Some("main".into()),
+    };
+    let states = Arc::new(HttpRequestProviderStateExecutor {
+        state_change_url: Some(provider_app.url("/_pact/state")),
+        ..HttpRequestProviderStateExecutor::default()
+    });
+    let result = verify_provider_async(
+        provider_info,
+        vec![source],
+        FilterInfo::None,
+        vec![],
+        &options,
+        Some(&publish_options),
+        &states,
+        None,
+    )
+    .await
+    .expect("the verifier ran");
+
+    // The WIP pact fails, but it is pending: the overall result passes.
+    assert!(result.result, "verification failed: {:?}", result.errors);
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    assert!(
+        !result.pending_errors.is_empty(),
+        "the WIP pact's failure is reported as pending"
+    );
+    assert!(
+        result.notices.iter().any(|n| n
+            .get("text")
+            .is_some_and(|t| t.contains("work in progress"))),
+        "{:?}",
+        result.notices
+    );
+
+    // The verification results are stored, per interaction, with the provider's branch.
+    let (_, main_pact) = get_json(
+        &c,
+        &broker.url("/pacts/provider/Provider/consumer/Consumer/version/1"),
+    )
+    .await;
+    let latest = main_pact["_links"]["pb:latest-verification-results"]["href"]
+        .as_str()
+        .unwrap();
+    let (status, verification) = get_json(&c, latest).await;
+    assert_eq!(status, 200, "{verification}");
+    assert_eq!(verification["success"], true);
+    assert_eq!(verification["providerApplicationVersion"], "1.0.0");
+    let ids: Vec<&Value> = main_pact["interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["_id"])
+        .collect();
+    let results = verification["testResults"]
+        .as_array()
+        .expect("testResults array");
+    assert_eq!(results.len(), 2, "{verification}");
+    for result in results {
+        assert!(
+            ids.contains(&&result["interactionId"]),
+            "{result} refers to an interaction of the pact"
+        );
+        assert_eq!(result["success"], true);
+    }
+    let (_, wip_pact) = get_json(
+        &c,
+        &broker.url("/pacts/provider/Provider/consumer/Consumer/version/2"),
+    )
+    .await;
+    let (_, wip_verification) = get_json(
+        &c,
+        wip_pact["_links"]["pb:latest-verification-results"]["href"]
+            .as_str()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(wip_verification["success"], false, "{wip_verification}");
+    let (status, _) = get_json(
+        &c,
+        &broker.url("/pacticipants/Provider/branches/main/versions/1.0.0"),
+    )
+    .await;
+    assert_eq!(status, 200, "the verifier published the provider branch");
+
+    // can-i-deploy answers from those results.
+    let production = environment(&c, &broker, "production").await;
+    let (status, _) = send_json(
+        c.post(broker.url(&format!(
+            "/pacticipants/Provider/versions/1.0.0/deployed-versions/environment/{production}"
+        )))
+        .json(&json!({})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let can_i_deploy = |version: &str| {
+        broker.url(&format!(
+            "/can-i-deploy?pacticipant=Consumer&version={version}&environment=production"
+        ))
+    };
+    let (_, answer) = get_json(&c, &can_i_deploy("1")).await;
+    assert_eq!(answer["summary"]["deployable"], true, "{answer}");
+    let (_, answer) = get_json(&c, &can_i_deploy("2")).await;
+    assert_eq!(answer["summary"]["deployable"], false, "{answer}");
+    assert!(
+        answer["summary"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("failed"),
+        "{answer}"
+    );
+
+    // A second run sees the main pact as no longer pending and no WIP for the verified content.
+    let (_, body) = send_json(
+        c.post(broker.url("/pacts/provider/Provider/for-verification"))
+            .json(&json!({
+                "consumerVersionSelectors": [{"mainBranch": true}],
+                "includePendingStatus": true,
+                "providerVersionBranch": "main",
+                "includeWipPactsSince": "2020-01-01"
+            })),
+    )
+    .await;
+    let pacts = body["_embedded"]["pacts"].as_array().unwrap();
+    let main = pacts
+        .iter()
+        .find(|p| p["verificationProperties"]["wip"].is_null())
+        .unwrap();
+    assert_eq!(main["verificationProperties"]["pending"], false, "{body}");
+}
