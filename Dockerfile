@@ -45,13 +45,17 @@ RUN set -eu; \
 
 # ---------------------------------------------------------------------------------------------
 # What every service image shares: a non-root user, /data (a volume: the SQLite file lives
-# there), listening on every interface of the container, and a bash-only healthcheck.
+# there), CA certificates, listening on every interface of the container, and a bash-only
+# healthcheck.
 FROM ${RUNTIME_IMAGE} AS runtime
 RUN set -eu; \
     groupadd --system --gid 10001 app; \
     useradd --system --uid 10001 --gid app --home-dir /data --no-create-home --shell /usr/sbin/nologin app; \
     mkdir -p /data; chown app:app /data
 COPY docker/healthcheck.sh /usr/local/bin/healthcheck
+# The CA bundle reqwest's rustls loads at start-up (the services talk plain HTTP to each other,
+# but the client refuses to build without roots); copied, so this stage needs no apt and no network.
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 ENV BIND_ADDRESS=0.0.0.0 \
     RUST_LOG=info \
     PACT_DO_NOT_TRACK=true

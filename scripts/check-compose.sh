@@ -8,6 +8,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 export COMPOSE_PROJECT_NAME=pact-rust-demo
+# The defaults are what is checked, whatever the caller's environment says.
+unset ACCOUNTING_PORT INVENTORY_PORT ITEM_PORT CART_PORT CATALOG_PORT BROKER_PORT DOCKER_PUBLISH_ADDRESS
 
 if ! command -v docker-compose >/dev/null; then
   if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
