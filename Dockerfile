@@ -1,0 +1,122 @@
+# One Dockerfile for every binary of the workspace, one target each:
+#
+#   docker build --target catalog-service -t pact-rust-demo/catalog-service .
+#
+# targets: accounting-service cart-service catalog-service inventory-service item-service
+#          pact-broker, and dev (the toolchain with cargo-watch, for docker-compose.dev.yml).
+#
+# The build stage compiles all six binaries in one cargo call; every target copies its own
+# binary out of it, so building all targets compiles the workspace once (the stage is cached).
+# Plain Dockerfile syntax only (no syntax directive, no RUN --mount): it builds the same with
+# the legacy builder and with BuildKit. The base images are build args, so a machine with no
+# registry access can name local images (scripts/docker-base-images.sh makes both).
+ARG RUST_IMAGE=rust:1.95-bookworm
+ARG RUNTIME_IMAGE=debian:bookworm-slim
+
+# ---------------------------------------------------------------------------------------------
+FROM ${RUST_IMAGE} AS build
+# release: small, fast binaries (the default); dev: a much quicker build for trying things out.
+ARG CARGO_PROFILE=release
+# true when the crates are already in the image's cargo cache and there is no network.
+ARG CARGO_NET_OFFLINE=false
+ENV PACT_DO_NOT_TRACK=true \
+    CARGO_TERM_COLOR=never \
+    CARGO_NET_OFFLINE=${CARGO_NET_OFFLINE}
+WORKDIR /src
+# Only what the build reads, so editing docs or scripts does not invalidate this layer.
+COPY Cargo.toml Cargo.lock ./
+COPY .cargo .cargo
+COPY service-kit service-kit
+COPY contract-testing contract-testing
+COPY accounting-service accounting-service
+COPY cart-service cart-service
+COPY catalog-service catalog-service
+COPY inventory-service inventory-service
+COPY item-service item-service
+COPY pact-broker pact-broker
+RUN set -eu; \
+    bins="accounting-service cart-service catalog-service inventory-service item-service pact-broker"; \
+    packages=""; for bin in $bins; do packages="$packages -p $bin"; done; \
+    cargo build --locked --profile "$CARGO_PROFILE" --bins $packages; \
+    case "$CARGO_PROFILE" in dev) out=debug ;; *) out=$CARGO_PROFILE ;; esac; \
+    mkdir -p /out; \
+    for bin in $bins; do install -m 0755 "target/$out/$bin" /out/; done; \
+    rm -rf target
+
+# ---------------------------------------------------------------------------------------------
+# What every service image shares: a non-root user, /data (a volume: the SQLite file lives
+# there), CA certificates, listening on every interface of the container, and a bash-only
+# healthcheck.
+FROM ${RUNTIME_IMAGE} AS runtime
+RUN set -eu; \
+    groupadd --system --gid 10001 app; \
+    useradd --system --uid 10001 --gid app --home-dir /data --no-create-home --shell /usr/sbin/nologin app; \
+    mkdir -p /data; chown app:app /data
+COPY docker/healthcheck.sh /usr/local/bin/healthcheck
+# The CA bundle reqwest's rustls loads at start-up (the services talk plain HTTP to each other,
+# but the client refuses to build without roots); copied, so this stage needs no apt and no network.
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+ENV BIND_ADDRESS=0.0.0.0 \
+    RUST_LOG=info \
+    PACT_DO_NOT_TRACK=true
+WORKDIR /data
+VOLUME ["/data"]
+USER app
+# The binaries shut down gracefully on SIGTERM (and SIGINT); compose also sets init: true.
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=6 CMD ["healthcheck", "/health"]
+
+# ---------------------------------------------------------------------------------------------
+FROM runtime AS accounting-service
+ENV PORT=8001 DATABASE_PATH=/data/accounting-service.db
+COPY --from=build /out/accounting-service /usr/local/bin/
+EXPOSE 8001
+ENTRYPOINT ["/usr/local/bin/accounting-service"]
+
+FROM runtime AS inventory-service
+ENV PORT=8002 DATABASE_PATH=/data/inventory-service.db
+COPY --from=build /out/inventory-service /usr/local/bin/
+EXPOSE 8002
+ENTRYPOINT ["/usr/local/bin/inventory-service"]
+
+FROM runtime AS item-service
+ENV PORT=8003 DATABASE_PATH=/data/item-service.db
+COPY --from=build /out/item-service /usr/local/bin/
+EXPOSE 8003
+ENTRYPOINT ["/usr/local/bin/item-service"]
+
+FROM runtime AS cart-service
+ENV PORT=8004 DATABASE_PATH=/data/cart-service.db CATALOG_SERVICE_URL=http://catalog-service:8005
+COPY --from=build /out/cart-service /usr/local/bin/
+EXPOSE 8004
+ENTRYPOINT ["/usr/local/bin/cart-service"]
+
+FROM runtime AS catalog-service
+ENV PORT=8005 DATABASE_PATH=/data/catalog-service.db \
+    ACCOUNTING_SERVICE_URL=http://accounting-service:8001 \
+    INVENTORY_SERVICE_URL=http://inventory-service:8002 \
+    ITEM_SERVICE_URL=http://item-service:8003
+COPY --from=build /out/catalog-service /usr/local/bin/
+EXPOSE 8005
+ENTRYPOINT ["/usr/local/bin/catalog-service"]
+
+# The workspace's own Pact Broker (SQLite), for machines that cannot pull pactfoundation/pact-broker.
+FROM runtime AS pact-broker
+ENV PORT=9292 DATABASE_PATH=/data/pact-broker.db
+COPY --from=build /out/pact-broker /usr/local/bin/
+EXPOSE 9292
+ENTRYPOINT ["/usr/local/bin/pact-broker"]
+
+# ---------------------------------------------------------------------------------------------
+# Last on purpose: the legacy builder builds every stage before the target it is asked for.
+# The Rust toolchain plus cargo-watch; docker-compose.dev.yml mounts the source on /src and
+# keeps the cargo registry and target folder in volumes.
+FROM ${RUST_IMAGE} AS dev
+RUN command -v cargo-watch >/dev/null || cargo install --locked cargo-watch --version 8.5.3
+COPY docker/healthcheck.sh /usr/local/bin/healthcheck
+ENV PACT_DO_NOT_TRACK=true \
+    BIND_ADDRESS=0.0.0.0 \
+    CARGO_TARGET_DIR=/target \
+    CARGO_TERM_COLOR=never
+WORKDIR /src
+STOPSIGNAL SIGTERM
