@@ -232,3 +232,19 @@ async fn cart_has_no_provider_state_endpoint() {
         .send();
     assert_error(response.await.unwrap(), 404, "no route").await;
 }
+
+/// `/openapi.json` is generated from the handlers: every operation with every status it answers.
+#[tokio::test]
+async fn the_openapi_document_lists_every_operation_and_status() {
+    let db = TempDatabase::new();
+    let app = spawn_cart(&db, unreachable_url()).await;
+    service_kit::testing::assert_openapi(
+        &app,
+        &[
+            ("POST", "/carts", &[201]),
+            ("PATCH", "/carts", &[200, 400, 404, 413, 415, 422, 502, 503]),
+            ("GET", "/carts/{id}", &[200, 400, 404]),
+        ],
+    )
+    .await;
+}
