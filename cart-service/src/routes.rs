@@ -11,7 +11,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::AppState;
 use crate::clients::catalog::Order;
-use crate::storage::{Cart, CartItem};
+use crate::storage::{Added, Cart, CartItem};
 
 /// Most units one request may add.
 pub const MAX_QUANTITY: i64 = 1_000_000;
@@ -73,7 +73,7 @@ struct AddToCart {
         (status = 200, description = "The cart with the item added", body = Cart),
         (status = 400, description = "Catalog says fewer units are in stock", body = ErrorBody),
         (status = 404, description = "Unknown cart (nothing ordered) or item", body = ErrorBody),
-        (status = 422, description = "quantity outside 1..=1000000", body = ErrorBody),
+        (status = 422, description = "quantity outside 1..=1000000, or the item's total in the cart would not fit in 64 bits", body = ErrorBody),
         (status = 502, description = "Catalog answered outside its contract", body = ErrorBody),
         (status = 503, description = "Catalog could not be reached in time", body = ErrorBody),
     ))]
@@ -95,6 +95,20 @@ async fn add_to_cart(State(state): State<AppState>, Json(request): Json<AddToCar
         item_quantity: request.quantity,
         total_cost,
     };
-    let cart = state.carts.add(request.cart_id, item).await?;
-    cart.map(Json).ok_or_else(|| unknown_cart(request.cart_id))
+    match state.carts.add(request.cart_id, item).await? {
+        Added::Added(cart) => Ok(Json(cart)),
+        Added::UnknownCart => Err(unknown_cart(request.cart_id)),
+        Added::TooLarge => {
+            tracing::warn!(
+                cart_id = request.cart_id,
+                item_id = request.item_id,
+                total_cost,
+                "ordered, but the cart's total for the item would overflow; not added"
+            );
+            Err(ApiError::Invalid(format!(
+                "the total of item {} in cart {} would be too large",
+                request.item_id, request.cart_id
+            )))
+        }
+    }
 }

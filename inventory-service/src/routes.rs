@@ -91,8 +91,15 @@ async fn take_stock(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+struct PutBack {
+    /// Units to put back.
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
+    quantity: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
 struct Units {
-    /// Units to put back (restock: at least 1) or to have in stock (set: at least 0).
+    /// Units to have in stock.
     #[schema(minimum = 0, maximum = 1_000_000_000)]
     quantity: i64,
 }
@@ -100,7 +107,7 @@ struct Units {
 /// 200 with the stock after putting units back; 404 unknown item; 422 outside 1..=MAX_UNITS.
 #[utoipa::path(post, path = "/items/{item_id}/restock", summary = "Put units back into stock",
     params(("item_id" = i64, Path, description = "Item id")),
-    request_body = Units,
+    request_body = PutBack,
     responses(
         (status = 200, description = "The stock after putting the units back", body = Stock),
         (status = 404, description = "The item is not stocked", body = ErrorBody),
@@ -109,7 +116,7 @@ struct Units {
 async fn put_back_stock(
     State(state): State<AppState>,
     Path(item_id): Path<i64>,
-    Json(body): Json<Units>,
+    Json(body): Json<PutBack>,
 ) -> Result<Json<Stock>, ApiError> {
     require_units(body.quantity, "quantity")?;
     state
