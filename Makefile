@@ -17,6 +17,7 @@ CARGO ?= cargo
 CARGO_TEST = $(CARGO) test --workspace --all-features
 
 .PHONY: e2e publish-pacts can-i-deploy record-deployment deploy-all setup-broker demo-breaking-change
+.PHONY: fuzz bench bench-smoke
 .PHONY: help setup demo up down status logs test lint fmt clean-data create-pacts verify-pacts \
 	check-example-pacts update-example-pacts check-workflows
 
@@ -82,6 +83,9 @@ e2e: ## The whole workflow against the embedded broker on a free port, checked t
 
 test: setup check-workflows create-pacts check-example-pacts e2e ## Everything: workflows, pacts, e2e, every cargo test
 	@scripts/run-tests.sh
+
+fuzz: ## schemathesis against every service's /openapi.json (no 5xx, answers as documented; FUZZ_EXAMPLES=n)
+	@scripts/fuzz.sh
 
 check-workflows: ## actionlint (and shellcheck) over .github/workflows
 	tools/bin/actionlint -no-color
