@@ -20,6 +20,7 @@ CARGO_TEST = $(CARGO) test --workspace --all-features
 BIN = $${CARGO_TARGET_DIR:-target}/debug
 
 .PHONY: e2e publish-pacts can-i-deploy record-deployment deploy-all setup-broker demo-breaking-change
+.PHONY: fuzz bench bench-smoke bench-contracts
 .PHONY: help setup demo up down status logs test lint fmt clean-data create-pacts verify-pacts \
 	check-example-pacts update-example-pacts check-workflows
 
@@ -87,6 +88,19 @@ e2e: ## The whole workflow against the embedded broker on a free port, checked t
 
 test: setup check-workflows create-pacts check-example-pacts e2e ## Everything: workflows, pacts, e2e, every cargo test
 	@scripts/run-tests.sh
+
+fuzz: ## schemathesis against every service's /openapi.json (no 5xx, answers as documented; FUZZ_EXAMPLES=n)
+	@scripts/fuzz.sh
+
+bench: ## Load on the native services beside the Python original; table into BENCHMARKS.md (BENCH_SECONDS=n)
+	@scripts/bench.sh
+
+bench-smoke: ## The bench script for 1 s with one connection, written to a temporary file: it must still work
+	@out=$$(mktemp) && BENCH_SECONDS=1 BENCH_CONNECTIONS=1 BENCH_THREADS=1 BENCH_WARMUP=0 BENCH_OUT=$$out \
+		scripts/bench.sh; status=$$?; rm -f $$out; exit $$status
+
+bench-contracts: ## Wall time of create-pacts, verify-pacts, publish-pacts (own broker), warm; appended to BENCHMARKS.md
+	@scripts/bench-contracts.sh
 
 check-workflows: ## actionlint (and shellcheck) over .github/workflows
 	tools/bin/actionlint -no-color

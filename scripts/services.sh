@@ -24,6 +24,8 @@ SERVICES=(
   "cart-service:${CART_PORT:-8004}"
 )
 for extra in ${EXTRA_SERVICES:-}; do SERVICES+=("$extra"); done
+# NO_BROKER=true: only the five services (the fuzz and bench scripts do not need the broker).
+[[ ${NO_BROKER:-} == true ]] && SERVICES=("${SERVICES[@]:1}")
 
 port_of() {
   local wanted=$1 entry
@@ -80,7 +82,7 @@ up() {
   else
     cargo build --profile "$PROFILE" "${packages[@]}"
   fi
-  mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs" data
+  mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs" "${DATA_DIR:-data}"
   local name port pid
   for entry in "${SERVICES[@]}"; do
     name=${entry%%:*} port=${entry##*:}

@@ -1,20 +1,31 @@
 //! HTTP API: `GET /items/{item_id}` and `PUT /items/{item_id}`.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use serde::Deserialize;
 use service_kit::extract::{Json, Path};
+use service_kit::openapi::ErrorBody;
 use service_kit::{ApiError, error::require};
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::AppState;
 use crate::storage::ItemPrice;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/items/{item_id}", get(get_price).put(set_price))
+#[derive(OpenApi)]
+struct ApiDoc;
+
+/// The routes, and the OpenAPI document generated from the same handlers.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).routes(routes!(get_price, set_price))
 }
 
 /// 200 with the price; 404 when the item has none.
+#[utoipa::path(get, path = "/items/{item_id}", summary = "The price and tax of an item",
+    params(("item_id" = i64, Path, description = "Item id")),
+    responses(
+        (status = 200, description = "The price", body = ItemPrice),
+        (status = 404, description = "The item has no price", body = ErrorBody),
+    ))]
 async fn get_price(State(state): State<AppState>, Path(item_id): Path<i64>) -> Result<Json<ItemPrice>, ApiError> {
     state
         .prices
@@ -24,14 +35,25 @@ async fn get_price(State(state): State<AppState>, Path(item_id): Path<i64>) -> R
         .ok_or_else(|| ApiError::NotFound(format!("item {item_id} has no price")))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct SetPrice {
+    /// In cents.
+    #[schema(minimum = 0)]
     price: i64,
+    /// Tax rate (0.2 = 20 %), or none.
     #[serde(default)]
+    #[schema(minimum = 0)]
     tax: Option<f64>,
 }
 
 /// 200 with the stored price; 422 for a non-positive id, a negative price or a negative tax.
+#[utoipa::path(put, path = "/items/{item_id}", summary = "Set the price and tax of an item",
+    params(("item_id" = i64, Path, description = "Item id")),
+    request_body = SetPrice,
+    responses(
+        (status = 200, description = "The price as stored", body = ItemPrice),
+        (status = 422, description = "A non-positive id, a negative price or a negative tax", body = ErrorBody),
+    ))]
 async fn set_price(
     State(state): State<AppState>,
     Path(item_id): Path<i64>,

@@ -30,5 +30,5 @@ impl AppState {
 }
 
 pub fn app(state: AppState) -> Router {
-    service_kit::http::service_router(routes::router().with_state(state), None)
+    service_kit::http::documented_service_router(routes::router().with_state(state), None)
 }

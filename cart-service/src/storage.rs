@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::LazyLock;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use service_kit::ApiError;
 use service_kit::db::{self, Connection, M, Migrations, rusqlite};
@@ -24,18 +24,29 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     )])
 });
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Cart {
     pub id: i64,
     pub items: Vec<CartItem>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CartItem {
     pub item_id: i64,
     pub item_quantity: i64,
     /// In cents.
     pub total_cost: i64,
+}
+
+/// What came of adding an item to a cart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Added {
+    /// Added; the whole cart.
+    Added(Cart),
+    /// No cart has that id.
+    UnknownCart,
+    /// The item's quantity or total cost in the cart would no longer fit in 64 bits.
+    TooLarge,
 }
 
 #[derive(Debug, Clone)]
@@ -100,25 +111,40 @@ impl CartStore {
     }
 
     /// Adds an ordered item to the cart (quantities and costs of the same item add up) and
-    /// returns the whole cart; `None` when the cart does not exist.
-    pub async fn add(&self, cart_id: i64, item: CartItem) -> Result<Option<Cart>, ApiError> {
+    /// returns the whole cart. The sums are checked here: SQLite would silently turn an
+    /// overflowing INTEGER sum into a REAL that can no longer be read back as cents.
+    pub async fn add(&self, cart_id: i64, item: CartItem) -> Result<Added, ApiError> {
         Ok(self
             .db
             .call(move |conn| {
                 let tx = conn.transaction()?;
                 if load(&tx, cart_id)?.is_none() {
-                    return Ok(None);
+                    return Ok(Added::UnknownCart);
                 }
+                let (quantity, cost) = tx
+                    .prepare_cached(
+                        "SELECT item_quantity, total_cost FROM cart_items WHERE cart_id = ?1 AND item_id = ?2",
+                    )?
+                    .query_row(params![cart_id, item.item_id], |row| {
+                        Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+                    })
+                    .optional()?
+                    .unwrap_or((0, 0));
+                let (Some(quantity), Some(cost)) = (
+                    quantity.checked_add(item.item_quantity),
+                    cost.checked_add(item.total_cost),
+                ) else {
+                    return Ok(Added::TooLarge);
+                };
                 tx.prepare_cached(
                     "INSERT INTO cart_items (cart_id, item_id, item_quantity, total_cost) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (cart_id, item_id) DO UPDATE SET
-                        item_quantity = item_quantity + excluded.item_quantity,
-                        total_cost = total_cost + excluded.total_cost",
+                        item_quantity = excluded.item_quantity, total_cost = excluded.total_cost",
                 )?
-                .execute(params![cart_id, item.item_id, item.item_quantity, item.total_cost])?;
+                .execute(params![cart_id, item.item_id, quantity, cost])?;
                 let cart = load(&tx, cart_id)?;
                 tx.commit()?;
-                Ok(cart)
+                Ok(cart.map_or(Added::UnknownCart, Added::Added))
             })
             .await?)
     }

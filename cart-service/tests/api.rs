@@ -232,3 +232,43 @@ async fn cart_has_no_provider_state_endpoint() {
         .send();
     assert_error(response.await.unwrap(), 404, "no route").await;
 }
+
+/// `/openapi.json` is generated from the handlers: every operation with every status it answers.
+#[tokio::test]
+async fn the_openapi_document_lists_every_operation_and_status() {
+    let db = TempDatabase::new();
+    let app = spawn_cart(&db, unreachable_url()).await;
+    service_kit::testing::assert_openapi(
+        &app,
+        &[
+            ("POST", "/carts", &[201]),
+            ("PATCH", "/carts", &[200, 400, 404, 413, 415, 422, 502, 503]),
+            ("GET", "/carts/{id}", &[200, 400, 404]),
+        ],
+    )
+    .await;
+}
+
+/// A sum that no longer fits in 64 bits is a 422, not a 500: SQLite would have stored it as a
+/// REAL that could not be read back (found while hardening: the cart then answered 500).
+#[tokio::test]
+async fn a_cart_total_too_large_for_64_bits_is_refused_and_the_cart_stays_readable() {
+    let system = spawn_system().await;
+    let price = reqwest::Client::new()
+        .put(system.neighbours.accounting.url("/items/1"))
+        .json(&json!({"price": 5_000_000_000_000_000_000_i64}))
+        .send()
+        .await
+        .unwrap();
+    json_body(price, 200).await;
+    let id = new_cart(&system.cart).await;
+    let body = json!({"cart_id": id, "item_id": 1, "quantity": 1});
+    json_body(add(&system.cart, body.clone()).await, 200).await;
+    assert_error(add(&system.cart, body).await, 422, "too large").await;
+    let cart = json_body(
+        reqwest::get(system.cart.url(&format!("/carts/{id}"))).await.unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(cart["items"][0]["total_cost"], json!(5_000_000_000_000_000_000_i64));
+}

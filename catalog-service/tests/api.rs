@@ -246,3 +246,19 @@ fn every_provider_state_is_documented_in_the_readme() {
         "catalog-service",
     );
 }
+
+/// `/openapi.json` is generated from the handlers: every operation with every status it answers.
+#[tokio::test]
+async fn the_openapi_document_lists_every_operation_and_status() {
+    let app = spawn_catalog(unreachable_url(), unreachable_url(), unreachable_url(), false)
+        .await
+        .0;
+    service_kit::testing::assert_openapi(
+        &app,
+        &[
+            ("POST", "/order", &[200, 400, 404, 413, 415, 422, 502, 503]),
+            ("GET", "/items/{item_id}", &[200, 400, 404, 502, 503]),
+        ],
+    )
+    .await;
+}

@@ -231,3 +231,20 @@ fn every_provider_state_is_documented_in_the_readme() {
         "inventory-service",
     );
 }
+
+/// `/openapi.json` is generated from the handlers: every operation with every status it answers.
+#[tokio::test]
+async fn the_openapi_document_lists_every_operation_and_status() {
+    let db = TempDatabase::new();
+    let app = spawn(&db, false).await;
+    service_kit::testing::assert_openapi(
+        &app,
+        &[
+            ("GET", "/items/{item_id}", &[200, 400, 404]),
+            ("PATCH", "/items/{item_id}", &[200, 400, 404, 413, 415, 422]),
+            ("PUT", "/items/{item_id}", &[200, 400, 413, 415, 422]),
+            ("POST", "/items/{item_id}/restock", &[200, 400, 404, 413, 415, 422]),
+        ],
+    )
+    .await;
+}

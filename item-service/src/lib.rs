@@ -32,5 +32,5 @@ pub fn app(state: AppState) -> Router {
     let provider_states = state
         .provider_states
         .then(|| service_kit::provider_states::routes(ItemStates::new(state.items.clone())));
-    service_kit::http::service_router(routes::router().with_state(state), provider_states)
+    service_kit::http::documented_service_router(routes::router().with_state(state), provider_states)
 }

@@ -1,12 +1,13 @@
 //! HTTP API: `GET /items`, `GET /items/{id}`, `POST /items`.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::routing::get;
 use serde::Deserialize;
 use service_kit::extract::{Json, Path};
+use service_kit::openapi::ErrorBody;
 use service_kit::{ApiError, error::require};
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::AppState;
 use crate::storage::Item;
@@ -15,18 +16,30 @@ use crate::storage::Item;
 pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_DESCRIPTION_CHARS: usize = 2000;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/items", get(list_items).post(create_item))
-        .route("/items/{id}", get(get_item))
+#[derive(OpenApi)]
+struct ApiDoc;
+
+/// The routes, and the OpenAPI document generated from the same handlers.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(list_items, create_item))
+        .routes(routes!(get_item))
 }
 
 /// 200 with every item, ordered by id.
+#[utoipa::path(get, path = "/items", summary = "Every item, ordered by id",
+    responses((status = 200, description = "Every item", body = Vec<Item>)))]
 async fn list_items(State(state): State<AppState>) -> Result<Json<Vec<Item>>, ApiError> {
     Ok(Json(state.items.list().await?))
 }
 
 /// 200 with the item; 404 when there is none with that id.
+#[utoipa::path(get, path = "/items/{id}", summary = "An item's name and description",
+    params(("id" = i64, Path, description = "Item id")),
+    responses(
+        (status = 200, description = "The item", body = Item),
+        (status = 404, description = "No item has that id", body = ErrorBody),
+    ))]
 async fn get_item(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Item>, ApiError> {
     state
         .items
@@ -36,14 +49,25 @@ async fn get_item(State(state): State<AppState>, Path(id): Path<i64>) -> Result<
         .ok_or_else(|| ApiError::NotFound(format!("item {id} does not exist")))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct NewItem {
+    /// 1 to 200 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 200)]
     name: String,
+    /// At most 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     description: String,
 }
 
 /// 201 with the stored item and its `Location`; 422 for an empty or overlong name or description.
+#[utoipa::path(post, path = "/items", summary = "Create an item",
+    request_body = NewItem,
+    responses(
+        (status = 201, description = "Created; `Location` names it", body = Item,
+            headers(("location" = String, description = "/items/{id}"))),
+        (status = 422, description = "An empty or overlong name, or an overlong description", body = ErrorBody),
+    ))]
 async fn create_item(
     State(state): State<AppState>,
     Json(new): Json<NewItem>,

@@ -186,3 +186,19 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
 fn every_provider_state_is_documented_in_the_readme() {
     service_kit::testing::assert_states_documented::<item_service::provider_states::ItemStates>("item-service");
 }
+
+/// `/openapi.json` is generated from the handlers: every operation with every status it answers.
+#[tokio::test]
+async fn the_openapi_document_lists_every_operation_and_status() {
+    let db = TempDatabase::new();
+    let app = spawn(&db, false).await;
+    service_kit::testing::assert_openapi(
+        &app,
+        &[
+            ("GET", "/items", &[200]),
+            ("POST", "/items", &[201, 400, 413, 415, 422]),
+            ("GET", "/items/{id}", &[200, 400, 404]),
+        ],
+    )
+    .await;
+}

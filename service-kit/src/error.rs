@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -70,7 +69,7 @@ impl IntoResponse for ApiError {
                 other.to_string()
             }
         };
-        (status, Json(json!({ "error": message }))).into_response()
+        (status, Json(crate::openapi::ErrorBody { error: message })).into_response()
     }
 }
 

@@ -47,6 +47,17 @@ pub fn service_router(routes: Router, provider_states: Option<Router>) -> Router
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
+/// [`service_router`] for routes declared with `utoipa_axum::routes!`: their OpenAPI document,
+/// completed by [`crate::openapi::finish`], is served at `GET /openapi.json`.
+pub fn documented_service_router(
+    routes: utoipa_axum::router::OpenApiRouter,
+    provider_states: Option<Router>,
+) -> Router {
+    let (routes, doc) = routes.split_for_parts();
+    let doc = crate::openapi::finish(doc);
+    service_router(routes.merge(crate::openapi::route(&doc)), provider_states)
+}
+
 async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }

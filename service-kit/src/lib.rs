@@ -1,7 +1,8 @@
 //! Plumbing shared by the five services, written once: typed configuration, SQLite opening and
 //! migrations, the JSON error type, request extractors that answer bad input with that error,
 //! the Pact provider-state protocol, neighbour HTTP clients, request ids and tracing, and serving
-//! with graceful shutdown. The services themselves only hold their routes, storage, clients and states.
+//! with graceful shutdown, and the shared parts of every OpenAPI document. The services
+//! themselves only hold their routes, storage, clients and states.
 
 pub mod client;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod openapi;
 pub mod provider_states;
 pub mod request_id;
 pub mod telemetry;

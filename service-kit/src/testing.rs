@@ -166,3 +166,51 @@ impl std::io::Write for CapturedLogs {
         Ok(())
     }
 }
+
+/// Fetches `GET /openapi.json` from `app` and asserts that it parses as an OpenAPI 3 document,
+/// documents exactly the operations `expected` lists (method, path, statuses) beside
+/// `GET /health`, and that every 4xx/5xx answer has the `{"error": string}` body schema.
+pub async fn assert_openapi(app: &TestApp, expected: &[(&str, &str, &[u16])]) {
+    let response = reqwest::get(app.url(crate::openapi::PATH))
+        .await
+        .expect("GET /openapi.json");
+    let document = json_body(response, 200).await;
+    let parsed: utoipa::openapi::OpenApi = serde_json::from_value(document.clone())
+        .unwrap_or_else(|e| panic!("not an OpenAPI document ({e}): {document}"));
+    let version = serde_json::to_value(&parsed.openapi).expect("version");
+    assert!(
+        version.as_str().is_some_and(|v| v.starts_with("3.")),
+        "OpenAPI version {version}"
+    );
+    let mut documented: Vec<(String, String, Vec<u16>)> = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            let responses = operation["responses"].as_object().expect("responses");
+            let mut statuses: Vec<u16> = responses.keys().map(|s| s.parse().expect("numeric status")).collect();
+            statuses.sort_unstable();
+            for (status, response) in responses.iter().filter(|(status, _)| status.as_str() >= "400") {
+                let schema = &response["content"]["application/json"]["schema"]["$ref"];
+                assert_eq!(
+                    schema, "#/components/schemas/ErrorBody",
+                    "{method} {path} {status} must have the error body schema"
+                );
+            }
+            documented.push((method.to_uppercase(), path.clone(), statuses));
+        }
+    }
+    documented.sort();
+    let mut wanted: Vec<(String, String, Vec<u16>)> = expected
+        .iter()
+        .chain([&("GET", "/health", &[200u16][..])])
+        .map(|(method, path, statuses)| {
+            let mut statuses = statuses.to_vec();
+            statuses.sort_unstable();
+            (method.to_string(), path.to_string(), statuses)
+        })
+        .collect();
+    wanted.sort();
+    assert_eq!(documented, wanted, "operations and statuses in /openapi.json");
+    let error_schema = &document["components"]["schemas"]["ErrorBody"];
+    assert_eq!(error_schema["required"], serde_json::json!(["error"]), "{error_schema}");
+    assert_eq!(error_schema["properties"]["error"]["type"], "string", "{error_schema}");
+}

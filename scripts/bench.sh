@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Load on the five services, natively on loopback, beside the Python original of this demo
+# (bench/python-original: FastAPI + uvicorn, one worker, state in dicts), in the same run with
+# the same load generator settings. Prints a table and writes it, with the machine it ran on,
+# to BENCHMARKS.md (BENCH_OUT). Bounded: every scenario runs BENCH_SECONDS.
+#
+# Scenarios: GET a price (accounting), GET a catalog item (three-way fan-out), POST /order
+# (inventory write + accounting read + catalog's own insert), PATCH /carts (the whole chain),
+# and the Python original's price GET and order POST.
+#
+# Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
+# BENCH_WARMUP seconds before each scenario (1), BENCH_PYTHON (1; 0 skips the Python original),
+# BENCH_RUST_LOG (warn: see docs/hardening.md), BENCH_PORT_BASE (18300), BENCH_OUT
+# (BENCHMARKS.md). Exits non-zero when a scenario saw errors or no request at all.
+# Tools, installed when missing: wrk (Debian), fastapi + uvicorn (PyPI, into tools/python-original).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PACT_DO_NOT_TRACK=true
+
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+THREADS=${BENCH_THREADS:-2}
+WARMUP=${BENCH_WARMUP:-1}
+PYTHON=${BENCH_PYTHON:-1}
+OUT=${BENCH_OUT:-BENCHMARKS.md}
+BASE=${BENCH_PORT_BASE:-18300}
+PY_VENV=tools/python-original
+
+install_tools() {
+  if ! command -v wrk >/dev/null; then
+    local sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
+  fi
+  if [[ $PYTHON == 1 ]] && ! "$PY_VENV/bin/python" -c 'import fastapi, uvicorn, uvloop' 2>/dev/null; then
+    echo "installing the Python original's requirements into $PY_VENV"
+    python3 -m venv "$PY_VENV"
+    "$PY_VENV/bin/pip" install --quiet --disable-pip-version-check -r bench/python-original/requirements.txt
+  fi
+}
+
+install_tools
+
+work=$(mktemp -d)
+export RUN_DIR=$work/run DATA_DIR=$work/data NO_BROKER=true PROFILE=release
+export RUST_LOG=${BENCH_RUST_LOG:-warn}
+export ACCOUNTING_PORT=$((BASE + 1)) INVENTORY_PORT=$((BASE + 2)) ITEM_PORT=$((BASE + 3))
+export CART_PORT=$((BASE + 4)) CATALOG_PORT=$((BASE + 5))
+PY_ACCOUNTING_PORT=$((BASE + 11)) PY_CATALOG_PORT=$((BASE + 15))
+python_pids=()
+cleanup() {
+  scripts/services.sh down >/dev/null || true
+  local pid
+  for pid in "${python_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "building (release) and starting the services on ports $((BASE + 1))-$((BASE + 5))"
+scripts/services.sh up >/dev/null
+
+start_python() {
+  local module=$1 port=$2
+  (cd bench/python-original && exec "../../$PY_VENV/bin/uvicorn" "$module:app" --host 127.0.0.1 --port "$port" \
+    --workers 1 --log-level warning --no-access-log) >>"$RUN_DIR/logs/python-$module.log" 2>&1 &
+  python_pids+=($!)
+  local deadline=$((SECONDS + 30))
+  until curl -fsS --max-time 1 "http://127.0.0.1:$port/openapi.json" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || { echo "error: python $module did not start" >&2; cat "$RUN_DIR/logs/python-$module.log" >&2; exit 1; }
+    sleep 0.2
+  done
+}
+if [[ $PYTHON == 1 ]]; then
+  start_python accounting "$PY_ACCOUNTING_PORT"
+  start_python catalog "$PY_CATALOG_PORT"
+fi
+
+json() { curl -fsS --max-time 5 -H 'content-type: application/json' "$@"; }
+# So orders never run out of stock: a billion units of item 1, set again before each write scenario.
+restock() { json -X PUT -d '{"quantity": 1000000000}' "http://127.0.0.1:$INVENTORY_PORT/items/1" >/dev/null; }
+cart_id=$(json -X POST "http://127.0.0.1:$CART_PORT/carts" | sed -E 's/.*"id":([0-9]+).*/\1/')
+
+# wrk script for a request with a JSON body.
+lua() {
+  local file=$work/$1.lua
+  printf 'wrk.method = "%s"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' "$2" "'$3'" >"$file"
+  echo "$file"
+}
+
+# Converts wrk's "1.23ms" / "456.00us" / "1.02s" to milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000
+    printf "%.2f", n }'
+}
+
+rows=() failures=0
+declare -A RPS
+run() {
+  local key=$1 label=$2 url=$3 script=${4:-}
+  local args=(-t "$THREADS" -c "$CONNECTIONS" --latency)
+  [[ -n $script ]] && args+=(-s "$script")
+  ((WARMUP > 0)) && wrk "${args[@]}" -d "${WARMUP}s" "$url" >/dev/null
+  local out
+  out=$(wrk "${args[@]}" -d "${SECONDS_PER_RUN}s" "$url")
+  local rps p50 p99 non2xx socket total
+  rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+  total=$(awk '/requests in/ { print $1 }' <<<"$out")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
+  socket=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' <<<"$out")
+  local errors=$((${non2xx:-0} + ${socket:-0}))
+  if ((errors > 0 || ${total:-0} == 0)); then failures=$((failures + 1)); fi
+  RPS[$key]=$rps
+  rows+=("| $label | $rps | $p50 | $p99 | ${total:-0} | $errors |")
+  printf '  %-52s %8s req/s  p50 %6s ms  p99 %7s ms  errors %s\n' "$label" "$rps" "$p50" "$p99" "$errors"
+}
+
+echo "load: wrk -t$THREADS -c$CONNECTIONS, ${SECONDS_PER_RUN}s per scenario (after ${WARMUP}s warm-up), RUST_LOG=$RUST_LOG"
+run get "Rust: GET accounting /items/1" "http://127.0.0.1:$ACCOUNTING_PORT/items/1"
+[[ $PYTHON == 1 ]] && run py_get "Python original: GET accounting /items/1" "http://127.0.0.1:$PY_ACCOUNTING_PORT/items/1"
+restock
+run order "Rust: POST catalog /order (fan-out + stock write)" "http://127.0.0.1:$CATALOG_PORT/order" \
+  "$(lua order POST '{"item_id": 1, "quantity": 1}')"
+[[ $PYTHON == 1 ]] && run py_order "Python original: POST catalog /order (no calls)" \
+  "http://127.0.0.1:$PY_CATALOG_PORT/order" "$(lua py_order POST '{"item_id": 1, "quantity": 1}')"
+run item "Rust: GET catalog /items/1 (three-way fan-out)" "http://127.0.0.1:$CATALOG_PORT/items/1"
+restock
+run cart "Rust: PATCH cart /carts (cart → catalog → 2 neighbours)" "http://127.0.0.1:$CART_PORT/carts" \
+  "$(lua cart PATCH "{\"cart_id\": $cart_id, \"item_id\": 1, \"quantity\": 1}")"
+
+# Peak resident memory of every process over the whole run.
+hwm() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+rss_rows=()
+for name in accounting-service inventory-service item-service catalog-service cart-service; do
+  rss_rows+=("| $name (Rust) | $(hwm "$(<"$RUN_DIR/pids/$name.pid")") |")
+done
+if [[ $PYTHON == 1 ]]; then
+  rss_rows+=("| AccountingService (Python original) | $(hwm "${python_pids[0]}") |")
+  rss_rows+=("| CatalogService (Python original) | $(hwm "${python_pids[1]}") |")
+fi
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+ratio() { awk -v a="${RPS[$1]:-0}" -v b="${RPS[$2]:-0}" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
+
+report=$(
+  cat <<EOF
+# Benchmarks
+
+Written by \`make bench\` (scripts/bench.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown).
+
+Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, Linux $(uname -r);
+load average $load_before before the run, $load_after after (1, 5, 15 min; the machine is shared
+with other builds, so figures move from run to run).
+
+Load: \`wrk -t$THREADS -c$CONNECTIONS --latency\`, ${SECONDS_PER_RUN} s per scenario after a ${WARMUP} s warm-up, loopback only,
+load generator, services and the Python original all on the same $(nproc) CPUs. Rust services: release build,
+\`RUST_LOG=$RUST_LOG\`, each with its own SQLite file. Python original: FastAPI + uvicorn[standard]
+(uvloop, httptools), one worker, no access log, state in dicts.
+
+| scenario | requests/s | p50 ms | p99 ms | requests | errors |
+|---|---:|---:|---:|---:|---:|
+$(printf '%s\n' "${rows[@]}")
+
+Rust vs the Python original, requests/s: GET price $(ratio get py_get), order $(ratio order py_order).
+
+| process | peak RSS (VmHWM) MiB |
+|---|---:|
+$(printf '%s\n' "${rss_rows[@]}")
+EOF
+)
+echo
+echo "$report"
+echo "$report" >"$OUT"
+echo
+echo "written to $OUT"
+if ((failures > 0)); then
+  echo "error: $failures scenario(s) saw errors or no request" >&2
+  exit 1
+fi
