@@ -716,10 +716,10 @@ impl Store {
                     .query_row(params![version_id, provider_id], |row| Ok((row.get(0)?, row.get(1)?)))
                     .optional()?;
                 let mut content = pact.content;
-                if let (Some((_, old_sha)), OnConflict::Merge) = (&existing, pact.on_conflict) {
-                    if let Some(old) = load_content(&tx, old_sha)? {
-                        content = crate::pact::merge(old, content);
-                    }
+                if let (Some((_, old_sha)), OnConflict::Merge) = (&existing, pact.on_conflict)
+                    && let Some(old) = load_content(&tx, old_sha)?
+                {
+                    content = crate::pact::merge(old, content);
                 }
                 let (sha, content) = crate::pact::prepare(content);
                 let outcome = match existing {
