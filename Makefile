@@ -29,8 +29,8 @@ setup: ## Install what the project needs beyond Rust (only what is missing)
 
 demo: setup up create-pacts setup-broker publish-pacts verify-pacts deploy-all ## The whole story, start to finish
 	@echo; echo "Services (stop them with 'make down'):"; scripts/services.sh status
-	@echo; tools/bin/pact-broker-cli broker list-latest-pact-versions -b $${PACT_BROKER_BASE_URL:-http://127.0.0.1:9292}
-	@echo; echo "Every pact published, verified and deployable. Open the broker: $${PACT_BROKER_BASE_URL:-http://127.0.0.1:9292}"
+	@echo; tools/bin/pact-broker-cli broker list-latest-pact-versions -b $${PACT_BROKER_BASE_URL:-http://127.0.0.1:$${BROKER_PORT:-9292}}
+	@echo; echo "Every pact published, verified and deployable. Open the broker: $${PACT_BROKER_BASE_URL:-http://127.0.0.1:$${BROKER_PORT:-9292}}"
 
 demo-breaking-change: ## A consumer's breaking pact on a feature branch: pending for the provider, blocked by can-i-deploy
 	@scripts/demo-breaking-change.sh
