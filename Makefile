@@ -90,8 +90,8 @@ fuzz: ## schemathesis against every service's /openapi.json (no 5xx, answers as 
 bench: ## Load on the native services beside the Python original; table into BENCHMARKS.md (BENCH_SECONDS=n)
 	@scripts/bench.sh
 
-bench-smoke: ## The bench script for 1 s with one connection, written to a temporary file: it must still work
-	@out=$$(mktemp) && BENCH_SECONDS=1 BENCH_CONNECTIONS=1 BENCH_THREADS=1 BENCH_WARMUP=0 BENCH_OUT=$$out \
+bench-smoke: ## The bench script for 1 s, one connection, dev build, into a temporary file: it must still work
+	@out=$$(mktemp) && BENCH_SECONDS=1 BENCH_CONNECTIONS=1 BENCH_THREADS=1 BENCH_WARMUP=0 BENCH_PROFILE=dev BENCH_OUT=$$out \
 		scripts/bench.sh; status=$$?; rm -f $$out; exit $$status
 
 bench-contracts: ## Wall time of create-pacts, verify-pacts, publish-pacts (own broker), warm; appended to BENCHMARKS.md
