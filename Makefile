@@ -32,8 +32,8 @@ setup: ## Install what the project needs beyond Rust (only what is missing)
 
 demo: setup up create-pacts setup-broker publish-pacts verify-pacts deploy-all ## The whole story, start to finish
 	@echo; echo "Services (stop them with 'make down'):"; scripts/services.sh status
-	@echo; tools/bin/pact-broker-cli broker list-latest-pact-versions -b $${PACT_BROKER_BASE_URL:-http://127.0.0.1:9292}
-	@echo; echo "Every pact published, verified and deployable. Open the broker: $${PACT_BROKER_BASE_URL:-http://127.0.0.1:9292}"
+	@echo; tools/bin/pact-broker-cli broker list-latest-pact-versions -b $${PACT_BROKER_BASE_URL:-http://127.0.0.1:$${BROKER_PORT:-9292}}
+	@echo; echo "Every pact published, verified and deployable. Open the broker: $${PACT_BROKER_BASE_URL:-http://127.0.0.1:$${BROKER_PORT:-9292}}"
 
 demo-breaking-change: ## A consumer's breaking pact on a feature branch: pending for the provider, blocked by can-i-deploy
 	@scripts/demo-breaking-change.sh
@@ -95,8 +95,8 @@ fuzz: ## schemathesis against every service's /openapi.json (no 5xx, answers as 
 bench: ## Load on the native services beside the Python original; table into BENCHMARKS.md (BENCH_SECONDS=n)
 	@scripts/bench.sh
 
-bench-smoke: ## The bench script for 1 s with one connection, written to a temporary file: it must still work
-	@out=$$(mktemp) && BENCH_SECONDS=1 BENCH_CONNECTIONS=1 BENCH_THREADS=1 BENCH_WARMUP=0 BENCH_OUT=$$out \
+bench-smoke: ## The bench script for 1 s, one connection, dev build, into a temporary file: it must still work
+	@out=$$(mktemp) && BENCH_SECONDS=1 BENCH_CONNECTIONS=1 BENCH_THREADS=1 BENCH_WARMUP=0 BENCH_PROFILE=dev BENCH_OUT=$$out \
 		scripts/bench.sh; status=$$?; rm -f $$out; exit $$status
 
 bench-contracts: ## Wall time of create-pacts, verify-pacts, publish-pacts (own broker), warm; appended to BENCHMARKS.md

@@ -2,7 +2,8 @@
 # Wall time of the contract cycle, warm (everything already built: each step runs once untimed
 # first): make create-pacts, make verify-pacts against the local pacts, and, against an embedded
 # Pact Broker of its own on a free port (never one somebody else runs), make publish-pacts and
-# make verify-pacts through the broker. Appends the figures to BENCHMARKS.md (BENCH_OUT).
+# make verify-pacts through the broker, and the whole make demo on ports of its own. Appends the
+# figures to BENCHMARKS.md (BENCH_OUT).
 # Needs tools/bin/pact-broker-cli (make setup) for the broker steps; skips them without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ work=$(mktemp -d)
 broker_pid=
 cleanup() {
   [[ -n $broker_pid ]] && kill "$broker_pid" 2>/dev/null
+  [[ -d $work/demo-run ]] && RUN_DIR=$work/demo-run scripts/services.sh down >/dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -53,8 +55,15 @@ if [[ -x tools/bin/pact-broker-cli ]]; then
   broker_env=(env PACT_BROKER_BASE_URL="http://127.0.0.1:$BROKER_PORT")
   measure "make publish-pacts (embedded broker)" "${broker_env[@]}" make -s publish-pacts
   measure "make verify-pacts (from the broker, results published)" "${broker_env[@]}" make -s verify-pacts
+  # The whole demo (setup, up, create, publish, verify, deploy) on ports and folders of its own,
+  # each run from fresh databases, stopped after each run.
+  demo_env=(env -u PACT_BROKER_BASE_URL RUN_DIR="$work/demo-run" DATA_DIR="$work/demo-data"
+    BROKER_PORT=$((BROKER_PORT + 1)) ACCOUNTING_PORT=$((BROKER_PORT + 2)) INVENTORY_PORT=$((BROKER_PORT + 3))
+    ITEM_PORT=$((BROKER_PORT + 4)) CART_PORT=$((BROKER_PORT + 5)) CATALOG_PORT=$((BROKER_PORT + 6)))
+  demo() { "${demo_env[@]}" make -s demo && "${demo_env[@]}" make -s down && rm -rf "$work/demo-data"; }
+  measure "make demo (own ports, fresh databases)" demo
 else
-  rows+=("| make publish-pacts | not measured: tools/bin/pact-broker-cli missing (make setup) |")
+  rows+=("| make publish-pacts, make demo | not measured: tools/bin/pact-broker-cli missing (make setup) |")
 fi
 
 report=$(

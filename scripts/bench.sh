@@ -11,7 +11,8 @@
 # Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
 # BENCH_WARMUP seconds before each scenario (1), BENCH_PYTHON (1; 0 skips the Python original),
 # BENCH_RUST_LOG (warn: see docs/hardening.md), BENCH_PORT_BASE (18300), BENCH_OUT
-# (BENCHMARKS.md). Exits non-zero when a scenario saw errors or no request at all.
+# (BENCHMARKS.md), BENCH_PROFILE (release; the smoke run uses the dev build, no release build).
+# Exits non-zero when a scenario saw errors or no request at all.
 # Tools, installed when missing: wrk (Debian), fastapi + uvicorn (PyPI, into tools/python-original).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +43,7 @@ install_tools() {
 install_tools
 
 work=$(mktemp -d)
-export RUN_DIR=$work/run DATA_DIR=$work/data NO_BROKER=true PROFILE=release
+export RUN_DIR=$work/run DATA_DIR=$work/data NO_BROKER=true PROFILE=${BENCH_PROFILE:-release}
 export RUST_LOG=${BENCH_RUST_LOG:-warn}
 export ACCOUNTING_PORT=$((BASE + 1)) INVENTORY_PORT=$((BASE + 2)) ITEM_PORT=$((BASE + 3))
 export CART_PORT=$((BASE + 4)) CATALOG_PORT=$((BASE + 5))
@@ -57,7 +58,7 @@ cleanup() {
 trap cleanup EXIT
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "building (release) and starting the services on ports $((BASE + 1))-$((BASE + 5))"
+echo "building ($PROFILE) and starting the services on ports $((BASE + 1))-$((BASE + 5))"
 scripts/services.sh up >/dev/null
 
 start_python() {
@@ -157,7 +158,7 @@ load average $load_before before the run, $load_after after (1, 5, 15 min; the m
 with other builds, so figures move from run to run).
 
 Load: \`wrk -t$THREADS -c$CONNECTIONS --latency\`, ${SECONDS_PER_RUN} s per scenario after a ${WARMUP} s warm-up, loopback only,
-load generator, services and the Python original all on the same $(nproc) CPUs. Rust services: release build,
+load generator, services and the Python original all on the same $(nproc) CPUs. Rust services: $PROFILE build,
 \`RUST_LOG=$RUST_LOG\`, each with its own SQLite file. Python original: FastAPI + uvicorn[standard]
 (uvloop, httptools), one worker, no access log, state in dicts.
 
