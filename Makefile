@@ -86,7 +86,7 @@ update-example-pacts: create-pacts ## Copy freshly created pacts into example-pa
 e2e: ## The whole workflow against the embedded broker on a free port, checked through its API
 	@scripts/e2e-workflow.sh
 
-test: setup check-workflows create-pacts check-example-pacts e2e ## Everything: workflows, pacts, e2e, every cargo test
+test: setup check-workflows create-pacts check-example-pacts e2e fuzz bench-smoke ## Everything: workflows, pacts, e2e, fuzz, bench smoke, every cargo test
 	@scripts/run-tests.sh
 
 fuzz: ## schemathesis against every service's /openapi.json (no 5xx, answers as documented; FUZZ_EXAMPLES=n)
