@@ -61,3 +61,4 @@ fmt: ## Format the code
 
 clean-data: down ## Stop the services and delete their databases
 	rm -rf data
+include mk/docker.mk
