@@ -3,7 +3,8 @@
 #   docker build --target catalog-service -t pact-rust-demo/catalog-service .
 #
 # targets: accounting-service cart-service catalog-service inventory-service item-service
-#          pact-broker, and dev (the toolchain with cargo-watch, for docker-compose.dev.yml).
+#          pact-broker. (The dev image of docker-compose.dev.yml is docker/Dockerfile.dev: kept
+#          apart because the legacy builder builds every stage before the target it is asked for.)
 #
 # The build stage compiles all six binaries in one cargo call; every target copies its own
 # binary out of it, so building all targets compiles the workspace once (the stage is cached).
@@ -106,17 +107,3 @@ ENV PORT=9292 DATABASE_PATH=/data/pact-broker.db
 COPY --from=build /out/pact-broker /usr/local/bin/
 EXPOSE 9292
 ENTRYPOINT ["/usr/local/bin/pact-broker"]
-
-# ---------------------------------------------------------------------------------------------
-# Last on purpose: the legacy builder builds every stage before the target it is asked for.
-# The Rust toolchain plus cargo-watch; docker-compose.dev.yml mounts the source on /src and
-# keeps the cargo registry and target folder in volumes.
-FROM ${RUST_IMAGE} AS dev
-RUN command -v cargo-watch >/dev/null || cargo install --locked cargo-watch --version 8.5.3
-COPY docker/healthcheck.sh /usr/local/bin/healthcheck
-ENV PACT_DO_NOT_TRACK=true \
-    BIND_ADDRESS=0.0.0.0 \
-    CARGO_TARGET_DIR=/target \
-    CARGO_TERM_COLOR=never
-WORKDIR /src
-STOPSIGNAL SIGTERM

@@ -115,3 +115,4 @@ fmt: ## Format the code
 
 clean-data: down ## Stop the services and delete their databases and the broker's
 	rm -rf data
+include mk/docker.mk
