@@ -25,7 +25,7 @@ BIN = $${CARGO_TARGET_DIR:-target}/debug
 	check-example-pacts update-example-pacts check-workflows
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
 
 setup: ## Install what the project needs beyond Rust (only what is missing)
 	@scripts/setup.sh
@@ -38,17 +38,17 @@ demo: setup up create-pacts setup-broker publish-pacts verify-pacts deploy-all #
 demo-breaking-change: ## A consumer's breaking pact on a feature branch: pending for the provider, blocked by can-i-deploy
 	@scripts/demo-breaking-change.sh
 
-up: ## Build and start the five services and the Pact Broker (:9292) natively, in the background
-	@scripts/services.sh up
+up: ## Build and start the five services and the Pact Broker (:9292), natively in the background (DOCKER=1: compose)
+	@$(SERVICES_UP)
 
-down: ## Stop exactly the processes `make up` started (safe to run twice)
-	@scripts/services.sh down
+down: ## Stop exactly what `make up` started (safe to run twice)
+	@$(SERVICES_DOWN)
 
 status: ## Show which services run and answer /health
-	@scripts/services.sh status
+	@$(SERVICES_STATUS)
 
 logs: ## Show the last lines of every service's log (LINES=n for more)
-	@scripts/services.sh logs
+	@$(SERVICES_LOGS)
 
 create-pacts: ## Run the consumer contract tests into a clean pacts/ and list the pact files
 	rm -rf pacts
@@ -86,7 +86,7 @@ update-example-pacts: create-pacts ## Copy freshly created pacts into example-pa
 e2e: ## The whole workflow against the embedded broker on a free port, checked through its API
 	@scripts/e2e-workflow.sh
 
-test: setup check-workflows create-pacts check-example-pacts e2e fuzz bench-smoke ## Everything: workflows, pacts, e2e, fuzz, bench smoke, every cargo test
+test: setup check-workflows check-compose create-pacts check-example-pacts e2e fuzz bench-smoke ## Everything: workflows, compose files, pacts, e2e, fuzz, bench smoke, every cargo test
 	@scripts/run-tests.sh
 
 fuzz: ## schemathesis against every service's /openapi.json (no 5xx, answers as documented; FUZZ_EXAMPLES=n)
