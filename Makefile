@@ -25,13 +25,13 @@ BIN = $${CARGO_TARGET_DIR:-target}/debug
 	check-example-pacts update-example-pacts check-workflows
 
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
 
 setup: ## Install what the project needs beyond Rust (only what is missing)
 	@scripts/setup.sh
 
 demo: setup up create-pacts setup-broker publish-pacts verify-pacts deploy-all ## The whole story, start to finish
-	@echo; echo "Services (stop them with 'make down'):"; scripts/services.sh status
+	@echo; echo "Services (stop them with 'make down'):"; $(SERVICES_STATUS)
 	@echo; tools/bin/pact-broker-cli broker list-latest-pact-versions -b $${PACT_BROKER_BASE_URL:-http://127.0.0.1:$${BROKER_PORT:-9292}}
 	@echo; echo "Every pact published, verified and deployable. Open the broker: $${PACT_BROKER_BASE_URL:-http://127.0.0.1:$${BROKER_PORT:-9292}}"
 
