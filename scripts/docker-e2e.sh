@@ -189,7 +189,10 @@ print(f"  {sys.argv[2]}: {count} interactions published and read back")
 contract_workflow() {
   make create-pacts
   if has_target publish-pacts && has_target can-i-deploy; then
-    make publish-pacts verify-pacts can-i-deploy SERVICE=cart-service
+    # One version for every service, so publish, verify and can-i-deploy agree; deploy-all asks
+    # can-i-deploy and records each deployment, providers before their consumers, as a fresh
+    # broker needs.
+    env -u VERSION make setup-broker publish-pacts verify-pacts deploy-all SERVICE_VERSION="$VERSION"
   else
     echo "(publish-pacts / can-i-deploy are not in this Makefile yet: publishing with the broker API)"
     put_and_read_back
