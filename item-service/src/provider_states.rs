@@ -38,7 +38,8 @@ impl ProviderStates for ItemStates {
         let items = match state {
             ITEM_EXISTS => vec![Item {
                 id: params.integer("item_id")?,
-                name: params.text("name")?,
+                name: crate::routes::valid_name(&params.text("name")?)
+                    .map_err(|error| ApiError::BadRequest(format!("provider state param 'name': {error}")))?,
                 description: String::new(),
             }],
             NO_ITEM => vec![],

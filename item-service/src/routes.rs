@@ -60,6 +60,22 @@ struct NewItem {
     description: String,
 }
 
+/// A name as stored: trimmed, not empty, at most MAX_NAME_CHARS, no control characters (SQLite
+/// measures text only up to a NUL, so "\u{0}mug" would otherwise break the table's CHECK).
+pub fn valid_name(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    require(!name.is_empty(), "name must not be empty")?;
+    require(
+        name.chars().count() <= MAX_NAME_CHARS,
+        format!("name must be at most {MAX_NAME_CHARS} characters"),
+    )?;
+    require(
+        !name.chars().any(char::is_control),
+        "name must not contain control characters",
+    )?;
+    Ok(name.to_owned())
+}
+
 /// 201 with the stored item and its `Location`; 422 for an empty or overlong name or description.
 #[utoipa::path(post, path = "/items", summary = "Create an item",
     request_body = NewItem,
@@ -72,12 +88,7 @@ async fn create_item(
     State(state): State<AppState>,
     Json(new): Json<NewItem>,
 ) -> Result<(StatusCode, [(header::HeaderName, String); 1], Json<Item>), ApiError> {
-    let name = new.name.trim().to_owned();
-    require(!name.is_empty(), "name must not be empty")?;
-    require(
-        name.chars().count() <= MAX_NAME_CHARS,
-        format!("name must be at most {MAX_NAME_CHARS} characters"),
-    )?;
+    let name = valid_name(&new.name)?;
     require(
         new.description.chars().count() <= MAX_DESCRIPTION_CHARS,
         format!("description must be at most {MAX_DESCRIPTION_CHARS} characters"),
