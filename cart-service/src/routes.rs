@@ -5,7 +5,7 @@ use axum::http::{StatusCode, header};
 use serde::Deserialize;
 use service_kit::extract::{Json, Path};
 use service_kit::openapi::ErrorBody;
-use service_kit::{ApiError, error::require};
+use service_kit::{ApiError, error::require_between};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -78,10 +78,7 @@ struct AddToCart {
         (status = 503, description = "Catalog could not be reached in time", body = ErrorBody),
     ))]
 async fn add_to_cart(State(state): State<AppState>, Json(request): Json<AddToCart>) -> Result<Json<Cart>, ApiError> {
-    require(
-        (1..=MAX_QUANTITY).contains(&request.quantity),
-        format!("quantity must be between 1 and {MAX_QUANTITY}"),
-    )?;
+    require_between("quantity", request.quantity, 1..=MAX_QUANTITY)?;
     if !state.carts.exists(request.cart_id).await? {
         return Err(unknown_cart(request.cart_id));
     }

@@ -4,7 +4,7 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use service_kit::extract::{Json, Path};
 use service_kit::openapi::ErrorBody;
-use service_kit::{ApiError, error::require};
+use service_kit::{ApiError, error::require_between};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -46,10 +46,7 @@ struct OrderRequest {
         (status = 503, description = "A neighbour could not be reached in time (stock put back)", body = ErrorBody),
     ))]
 async fn order(State(state): State<AppState>, Json(request): Json<OrderRequest>) -> Result<Json<Order>, ApiError> {
-    require(
-        (1..=MAX_ORDER_QUANTITY).contains(&request.quantity),
-        format!("quantity must be between 1 and {MAX_ORDER_QUANTITY}"),
-    )?;
+    require_between("quantity", request.quantity, 1..=MAX_ORDER_QUANTITY)?;
     Ok(Json(place_order(&state, request.item_id, request.quantity).await?))
 }
 

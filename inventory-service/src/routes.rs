@@ -9,7 +9,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use service_kit::extract::{Json, Path};
 use service_kit::openapi::ErrorBody;
-use service_kit::{ApiError, error::require};
+use service_kit::{ApiError, error::require, error::require_between};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -34,10 +34,7 @@ fn unknown_item(item_id: i64) -> ApiError {
 }
 
 fn require_units(units: i64, field: &str) -> Result<(), ApiError> {
-    require(
-        (1..=MAX_UNITS).contains(&units),
-        format!("{field} must be between 1 and {MAX_UNITS}"),
-    )
+    require_between(field, units, 1..=MAX_UNITS)
 }
 
 /// 200 with the stock; 404 when the item is not stocked.
@@ -141,10 +138,7 @@ async fn set_stock(
     Json(body): Json<Units>,
 ) -> Result<Json<Stock>, ApiError> {
     require(item_id > 0, "item_id must be a positive integer")?;
-    require(
-        (0..=MAX_UNITS).contains(&body.quantity),
-        format!("quantity must be between 0 and {MAX_UNITS}"),
-    )?;
+    require_between("quantity", body.quantity, 0..=MAX_UNITS)?;
     Ok(Json(
         state
             .stock

@@ -73,6 +73,14 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Validation helper: 422 "`field` must be between `min` and `max`" unless `value` is in `range`.
+pub fn require_between(field: &str, value: i64, range: std::ops::RangeInclusive<i64>) -> Result<(), ApiError> {
+    require(
+        range.contains(&value),
+        format!("{field} must be between {} and {}", range.start(), range.end()),
+    )
+}
+
 /// Validation helper: `require(quantity >= 1, "quantity must be at least 1")?`.
 pub fn require(condition: bool, message: impl Into<String>) -> Result<(), ApiError> {
     if condition {
