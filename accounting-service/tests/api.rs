@@ -50,6 +50,7 @@ async fn a_price_that_is_set_can_be_read_and_survives_a_restart() {
             json_body(put, 200).await,
             json!({"item_id": 42, "price": 650, "tax": null})
         );
+        app.stop().await;
     }
     let restarted = spawn(&db, false).await;
     let body = json_body(reqwest::get(restarted.url("/items/42")).await.unwrap(), 200).await;

@@ -121,6 +121,7 @@ async fn carts_survive_a_restart() {
             200,
         )
         .await;
+        cart.stop().await;
         id
     };
     let restarted = spawn_cart(&db, catalog).await;

@@ -67,6 +67,7 @@ async fn stock_survives_a_restart() {
             .patch(app.url("/items/1"))
             .json(&json!({"quantity_delta": 40}));
         json_body(take.send().await.unwrap(), 200).await;
+        app.stop().await;
     }
     let restarted = spawn(&db, false).await;
     assert_eq!(stock(&restarted, 1).await, json!({"item_id": 1, "quantity": 60}));

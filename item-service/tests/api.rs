@@ -41,6 +41,7 @@ async fn a_created_item_is_stored_listed_and_survives_a_restart() {
         assert_eq!(created["name"], "Verifier Socks", "the name is trimmed");
         assert_eq!(created["description"], "Matched pairs only");
         assert_eq!(location, format!("/items/{}", created["id"]));
+        app.stop().await;
         created
     };
     let restarted = spawn(&db, false).await;

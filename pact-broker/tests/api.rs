@@ -1117,6 +1117,7 @@ async fn data_survives_a_restart() {
         let app = spawn(&db).await;
         publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", Some("main"), &["prod"]).await;
         environment(&c, &app, "production").await;
+        app.stop().await;
     }
     let app = spawn(&db).await;
     let (status, body) = get_json(&c, &app.url("/pacts/provider/Bar/consumer/Foo/latest")).await;

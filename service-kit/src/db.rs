@@ -2,7 +2,8 @@
 //!
 //! Access goes through `tokio_rusqlite`: one connection owned by a dedicated thread, so queries
 //! never block the async runtime, writes never contend for SQLite's lock ("database is locked"
-//! cannot happen inside one service) and read-modify-write sequences run as one closure.
+//! cannot happen inside one service) and read-modify-write sequences run as one closure. The
+//! connection holds the file exclusively: a second process on the same file is refused.
 
 use std::path::Path;
 
@@ -11,6 +12,9 @@ use anyhow::Context;
 pub use rusqlite;
 pub use rusqlite_migration::{M, Migrations};
 pub use tokio_rusqlite::Connection;
+
+/// How long opening waits for another process to release the database.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Opens (creating if needed) the database at `path` and migrates it to the latest schema.
 pub async fn open(path: &Path, migrations: &'static Migrations<'static>) -> anyhow::Result<Connection> {
@@ -21,21 +25,36 @@ pub async fn open(path: &Path, migrations: &'static Migrations<'static>) -> anyh
         .await
         .with_context(|| format!("opening database {}", path.display()))?;
     connection
-        .call(|conn| -> anyhow::Result<()> {
-            // WAL: readers never wait for the writer and a crash cannot corrupt the file;
+        .call(|conn| -> rusqlite::Result<()> {
+            // Waits for a process that is still letting go of the file (a restart overlapping
+            // the old process's shutdown) instead of failing at once.
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            // EXCLUSIVE: the service is the only process that opens its database, so it takes
+            // the file lock once instead of twice per transaction and keeps the WAL index in
+            // its own memory (no -shm file): four fewer fcntl calls on every query. Set before
+            // WAL so the shared-memory index is never created.
+            conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+            // WAL: a crash cannot corrupt the file, and a commit is one append;
             // NORMAL sync is durable across application crashes, which is what WAL needs.
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
-            conn.pragma_update(None, "foreign_keys", "ON")?;
-            conn.busy_timeout(std::time::Duration::from_secs(5))?;
-            migrations.to_latest(conn).context("applying schema migrations")?;
-            Ok(())
+            conn.pragma_update(None, "foreign_keys", "ON")
         })
         .await
         .map_err(|error| match error {
-            tokio_rusqlite::Error::Error(inner) => inner,
-            other => anyhow::anyhow!("database thread stopped: {other}"),
-        })
-        .with_context(|| format!("preparing database {}", path.display()))?;
+            tokio_rusqlite::Error::Error(rusqlite::Error::SqliteFailure(failure, _))
+                if failure.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                anyhow::anyhow!(
+                    "database {} is in use by another process: a service owns its database alone (is it already running?)",
+                    path.display()
+                )
+            }
+            other => anyhow::Error::new(other).context(format!("preparing database {}", path.display())),
+        })?;
+    connection
+        .call(|conn| migrations.to_latest(conn))
+        .await
+        .with_context(|| format!("applying schema migrations to {}", path.display()))?;
     Ok(connection)
 }

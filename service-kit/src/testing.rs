@@ -5,22 +5,48 @@ use std::path::PathBuf;
 
 use axum::Router;
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
-/// A running app on 127.0.0.1 and a random port; it stops with the test's runtime.
+/// A running app on 127.0.0.1 and a random port; it runs until [`TestApp::stop`] or the end of
+/// the test's runtime.
 #[derive(Debug)]
 pub struct TestApp {
     pub address: SocketAddr,
     pub base_url: String,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestApp {
     pub async fn spawn(app: Router) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a random port");
         let address = listener.local_addr().expect("local address");
-        tokio::spawn(crate::http::serve(listener, app, std::future::pending()));
+        let (stop, stopped) = oneshot::channel();
+        // Only `stop` shuts the app down: dropping the TestApp leaves it serving, so a test
+        // may keep just its URL.
+        let shutdown = async move {
+            if stopped.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        let server = tokio::spawn(crate::http::serve(listener, app, shutdown));
         Self {
             address,
             base_url: format!("http://{address}"),
+            stop: Some(stop),
+            server: Some(server),
+        }
+    }
+
+    /// Shuts the app down as SIGTERM does and waits until it has stopped serving, so a restart
+    /// test reopens a database its first app has let go of.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("the server task").expect("serving");
         }
     }
 
