@@ -6,14 +6,17 @@
 #
 # Scenarios: GET a price (accounting), GET a catalog item (three-way fan-out), POST /order
 # (inventory write + accounting read + catalog's own insert), PATCH /carts (the whole chain),
-# and the Python original's price GET and order POST.
+# and the Python original's price GET and order POST in two setups: uvicorn[standard] (uvloop,
+# httptools: the fastest Python, the bar the ratios are reported against first) and uvicorn as
+# `pip install fastapi uvicorn` gives it (h11, asyncio), the setup the issue's figures match.
 #
 # Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
 # BENCH_WARMUP seconds before each scenario (1), BENCH_PYTHON (1; 0 skips the Python original),
 # BENCH_RUST_LOG (warn: see docs/hardening.md), BENCH_PORT_BASE (18300), BENCH_OUT
 # (BENCHMARKS.md), BENCH_PROFILE (release; the smoke run uses the dev build, no release build).
 # Exits non-zero when a scenario saw errors or no request at all.
-# Tools, installed when missing: wrk (Debian), fastapi + uvicorn (PyPI, into tools/python-original).
+# Tools, installed when missing: wrk (Debian), fastapi + uvicorn (PyPI, into tools/python-original
+# and tools/python-original-plain).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PACT_DO_NOT_TRACK=true
@@ -26,6 +29,7 @@ PYTHON=${BENCH_PYTHON:-1}
 OUT=${BENCH_OUT:-BENCHMARKS.md}
 BASE=${BENCH_PORT_BASE:-18300}
 PY_VENV=tools/python-original
+PY_VENV_PLAIN=tools/python-original-plain
 
 install_tools() {
   if ! command -v wrk >/dev/null; then
@@ -33,11 +37,18 @@ install_tools() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
   fi
-  if [[ $PYTHON == 1 ]] && ! "$PY_VENV/bin/python" -c 'import fastapi, uvicorn, uvloop' 2>/dev/null; then
-    echo "installing the Python original's requirements into $PY_VENV"
-    python3 -m venv "$PY_VENV"
-    "$PY_VENV/bin/pip" install --quiet --disable-pip-version-check -r bench/python-original/requirements.txt
+  if [[ $PYTHON == 1 ]]; then
+    python_venv "$PY_VENV" requirements.txt 'import fastapi, uvicorn, uvloop'
+    python_venv "$PY_VENV_PLAIN" requirements-plain.txt 'import fastapi, uvicorn'
   fi
+}
+
+python_venv() {
+  local venv=$1 requirements=$2 check=$3
+  "$venv/bin/python" -c "$check" 2>/dev/null && return
+  echo "installing the Python original's $requirements into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "bench/python-original/$requirements"
 }
 
 install_tools
@@ -48,6 +59,7 @@ export RUST_LOG=${BENCH_RUST_LOG:-warn}
 export ACCOUNTING_PORT=$((BASE + 1)) INVENTORY_PORT=$((BASE + 2)) ITEM_PORT=$((BASE + 3))
 export CART_PORT=$((BASE + 4)) CATALOG_PORT=$((BASE + 5))
 PY_ACCOUNTING_PORT=$((BASE + 11)) PY_CATALOG_PORT=$((BASE + 15))
+PLAIN_ACCOUNTING_PORT=$((BASE + 21)) PLAIN_CATALOG_PORT=$((BASE + 25))
 python_pids=()
 cleanup() {
   scripts/services.sh down >/dev/null || true
@@ -62,19 +74,21 @@ echo "building ($PROFILE) and starting the services on ports $((BASE + 1))-$((BA
 scripts/services.sh up >/dev/null
 
 start_python() {
-  local module=$1 port=$2
-  (cd bench/python-original && exec "../../$PY_VENV/bin/uvicorn" "$module:app" --host 127.0.0.1 --port "$port" \
-    --workers 1 --log-level warning --no-access-log) >>"$RUN_DIR/logs/python-$module.log" 2>&1 &
+  local venv=$1 module=$2 port=$3
+  (cd bench/python-original && exec "../../$venv/bin/uvicorn" "$module:app" --host 127.0.0.1 --port "$port" \
+    --workers 1 --log-level warning --no-access-log) >>"$RUN_DIR/logs/python-$module-$port.log" 2>&1 &
   python_pids+=($!)
   local deadline=$((SECONDS + 30))
   until curl -fsS --max-time 1 "http://127.0.0.1:$port/openapi.json" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || { echo "error: python $module did not start" >&2; cat "$RUN_DIR/logs/python-$module.log" >&2; exit 1; }
+    ((SECONDS < deadline)) || { echo "error: python $module did not start" >&2; cat "$RUN_DIR/logs/python-$module-$port.log" >&2; exit 1; }
     sleep 0.2
   done
 }
 if [[ $PYTHON == 1 ]]; then
-  start_python accounting "$PY_ACCOUNTING_PORT"
-  start_python catalog "$PY_CATALOG_PORT"
+  start_python "$PY_VENV" accounting "$PY_ACCOUNTING_PORT"
+  start_python "$PY_VENV" catalog "$PY_CATALOG_PORT"
+  start_python "$PY_VENV_PLAIN" accounting "$PLAIN_ACCOUNTING_PORT"
+  start_python "$PY_VENV_PLAIN" catalog "$PLAIN_CATALOG_PORT"
 fi
 
 json() { curl -fsS --max-time 5 -H 'content-type: application/json' "$@"; }
@@ -122,12 +136,19 @@ run() {
 
 echo "load: wrk -t$THREADS -c$CONNECTIONS, ${SECONDS_PER_RUN}s per scenario (after ${WARMUP}s warm-up), RUST_LOG=$RUST_LOG"
 run get "Rust: GET accounting /items/1" "http://127.0.0.1:$ACCOUNTING_PORT/items/1"
-[[ $PYTHON == 1 ]] && run py_get "Python original: GET accounting /items/1" "http://127.0.0.1:$PY_ACCOUNTING_PORT/items/1"
+if [[ $PYTHON == 1 ]]; then
+  run py_get "Python original: GET accounting /items/1" "http://127.0.0.1:$PY_ACCOUNTING_PORT/items/1"
+  run plain_get "Python original, plain uvicorn: GET accounting /items/1" "http://127.0.0.1:$PLAIN_ACCOUNTING_PORT/items/1"
+fi
 restock
 run order "Rust: POST catalog /order (fan-out + stock write)" "http://127.0.0.1:$CATALOG_PORT/order" \
   "$(lua order POST '{"item_id": 1, "quantity": 1}')"
-[[ $PYTHON == 1 ]] && run py_order "Python original: POST catalog /order (no calls)" \
-  "http://127.0.0.1:$PY_CATALOG_PORT/order" "$(lua py_order POST '{"item_id": 1, "quantity": 1}')"
+if [[ $PYTHON == 1 ]]; then
+  run py_order "Python original: POST catalog /order (no calls)" \
+    "http://127.0.0.1:$PY_CATALOG_PORT/order" "$(lua py_order POST '{"item_id": 1, "quantity": 1}')"
+  run plain_order "Python original, plain uvicorn: POST catalog /order (no calls)" \
+    "http://127.0.0.1:$PLAIN_CATALOG_PORT/order" "$(lua py_order POST '{"item_id": 1, "quantity": 1}')"
+fi
 run item "Rust: GET catalog /items/1 (three-way fan-out)" "http://127.0.0.1:$CATALOG_PORT/items/1"
 restock
 run cart "Rust: PATCH cart /carts (cart → catalog → 2 neighbours)" "http://127.0.0.1:$CART_PORT/carts" \
@@ -142,6 +163,8 @@ done
 if [[ $PYTHON == 1 ]]; then
   rss_rows+=("| AccountingService (Python original) | $(hwm "${python_pids[0]}") |")
   rss_rows+=("| CatalogService (Python original) | $(hwm "${python_pids[1]}") |")
+  rss_rows+=("| AccountingService (Python original, plain uvicorn) | $(hwm "${python_pids[2]}") |")
+  rss_rows+=("| CatalogService (Python original, plain uvicorn) | $(hwm "${python_pids[3]}") |")
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -159,14 +182,15 @@ with other builds, so figures move from run to run).
 
 Load: \`wrk -t$THREADS -c$CONNECTIONS --latency\`, ${SECONDS_PER_RUN} s per scenario after a ${WARMUP} s warm-up, loopback only,
 load generator, services and the Python original all on the same $(nproc) CPUs. Rust services: $PROFILE build,
-\`RUST_LOG=$RUST_LOG\`, each with its own SQLite file. Python original: FastAPI + uvicorn[standard]
-(uvloop, httptools), one worker, no access log, state in dicts.
+\`RUST_LOG=$RUST_LOG\`, each with its own SQLite file. Python original: FastAPI, one worker, no access log,
+state in dicts, under uvicorn[standard] (uvloop, httptools) and under plain uvicorn (h11, asyncio).
 
 | scenario | requests/s | p50 ms | p99 ms | requests | errors |
 |---|---:|---:|---:|---:|---:|
 $(printf '%s\n' "${rows[@]}")
 
-Rust vs the Python original, requests/s: GET price $(ratio get py_get), order $(ratio order py_order).
+Rust vs the Python original, requests/s: GET price $(ratio get py_get), order $(ratio order py_order);
+vs plain uvicorn: GET price $(ratio get plain_get), order $(ratio order plain_order).
 
 | process | peak RSS (VmHWM) MiB |
 |---|---:|
