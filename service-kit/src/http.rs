@@ -14,7 +14,7 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -45,7 +45,7 @@ pub fn service_router(routes: Router, provider_states: Option<Router>) -> Router
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(crate::request_id::NewRequestId))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
 /// [`service_router`] for routes declared with `utoipa_axum::routes!`: their OpenAPI document,

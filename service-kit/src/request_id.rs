@@ -8,7 +8,6 @@ use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
-use tower_http::request_id::{MakeRequestId, RequestId};
 use tracing::Span;
 
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -27,17 +26,6 @@ pub async fn scope(request: Request, next: Next) -> Response {
     match request.headers().get(&HEADER).cloned() {
         Some(id) => CURRENT.scope(id, next.run(request)).await,
         None => next.run(request).await,
-    }
-}
-
-/// Makes the id of a request that came without one: a random UUID (v4).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NewRequestId;
-
-impl MakeRequestId for NewRequestId {
-    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
-        let id = uuid::Uuid::new_v4().hyphenated().to_string();
-        HeaderValue::from_str(&id).ok().map(RequestId::new)
     }
 }
 
