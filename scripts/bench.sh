@@ -60,7 +60,7 @@ export ACCOUNTING_PORT=$((BASE + 1)) INVENTORY_PORT=$((BASE + 2)) ITEM_PORT=$((B
 export CART_PORT=$((BASE + 4)) CATALOG_PORT=$((BASE + 5))
 PY_ACCOUNTING_PORT=$((BASE + 11)) PY_CATALOG_PORT=$((BASE + 15))
 PLAIN_ACCOUNTING_PORT=$((BASE + 21)) PLAIN_CATALOG_PORT=$((BASE + 25))
-python_pids=()
+python_pids=() python_labels=()
 cleanup() {
   scripts/services.sh down >/dev/null || true
   local pid
@@ -73,11 +73,13 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "building ($PROFILE) and starting the services on ports $((BASE + 1))-$((BASE + 5))"
 scripts/services.sh up >/dev/null
 
+# Starts one Python service; its label names it in the memory table.
 start_python() {
-  local venv=$1 module=$2 port=$3
+  local label=$1 venv=$2 module=$3 port=$4
   (cd bench/python-original && exec "../../$venv/bin/uvicorn" "$module:app" --host 127.0.0.1 --port "$port" \
     --workers 1 --log-level warning --no-access-log) >>"$RUN_DIR/logs/python-$module-$port.log" 2>&1 &
   python_pids+=($!)
+  python_labels+=("$label")
   local deadline=$((SECONDS + 30))
   until curl -fsS --max-time 1 "http://127.0.0.1:$port/openapi.json" >/dev/null 2>&1; do
     ((SECONDS < deadline)) || { echo "error: python $module did not start" >&2; cat "$RUN_DIR/logs/python-$module-$port.log" >&2; exit 1; }
@@ -85,10 +87,10 @@ start_python() {
   done
 }
 if [[ $PYTHON == 1 ]]; then
-  start_python "$PY_VENV" accounting "$PY_ACCOUNTING_PORT"
-  start_python "$PY_VENV" catalog "$PY_CATALOG_PORT"
-  start_python "$PY_VENV_PLAIN" accounting "$PLAIN_ACCOUNTING_PORT"
-  start_python "$PY_VENV_PLAIN" catalog "$PLAIN_CATALOG_PORT"
+  start_python "AccountingService (Python original)" "$PY_VENV" accounting "$PY_ACCOUNTING_PORT"
+  start_python "CatalogService (Python original)" "$PY_VENV" catalog "$PY_CATALOG_PORT"
+  start_python "AccountingService (Python original, plain uvicorn)" "$PY_VENV_PLAIN" accounting "$PLAIN_ACCOUNTING_PORT"
+  start_python "CatalogService (Python original, plain uvicorn)" "$PY_VENV_PLAIN" catalog "$PLAIN_CATALOG_PORT"
 fi
 
 json() { curl -fsS --max-time 5 -H 'content-type: application/json' "$@"; }
@@ -160,12 +162,9 @@ rss_rows=()
 for name in accounting-service inventory-service item-service catalog-service cart-service; do
   rss_rows+=("| $name (Rust) | $(hwm "$(<"$RUN_DIR/pids/$name.pid")") |")
 done
-if [[ $PYTHON == 1 ]]; then
-  rss_rows+=("| AccountingService (Python original) | $(hwm "${python_pids[0]}") |")
-  rss_rows+=("| CatalogService (Python original) | $(hwm "${python_pids[1]}") |")
-  rss_rows+=("| AccountingService (Python original, plain uvicorn) | $(hwm "${python_pids[2]}") |")
-  rss_rows+=("| CatalogService (Python original, plain uvicorn) | $(hwm "${python_pids[3]}") |")
-fi
+for i in "${!python_pids[@]}"; do
+  rss_rows+=("| ${python_labels[$i]} | $(hwm "${python_pids[$i]}") |")
+done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 ratio() { awk -v a="${RPS[$1]:-0}" -v b="${RPS[$2]:-0}" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "n/a" }'; }
