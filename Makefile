@@ -22,7 +22,7 @@ BIN = $${CARGO_TARGET_DIR:-target}/debug
 .PHONY: e2e publish-pacts can-i-deploy record-deployment deploy-all setup-broker demo-breaking-change
 .PHONY: fuzz bench bench-smoke bench-contracts
 .PHONY: help setup demo up down status logs test lint fmt clean-data create-pacts verify-pacts \
-	check-example-pacts update-example-pacts check-workflows
+	check-example-pacts update-example-pacts check-workflows verify-hand-written-pacts
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -83,10 +83,13 @@ check-example-pacts: ## Fail when example-pacts/ no longer matches what create-p
 update-example-pacts: create-pacts ## Copy freshly created pacts into example-pacts/
 	rm -f example-pacts/*.json && cp pacts/*.json example-pacts/
 
+verify-hand-written-pacts: ## Every provider against hand-written-pacts/ (V2, V3) with pact_verifier and pact_verifier_cli
+	@scripts/verify-hand-written-pacts.sh
+
 e2e: ## The whole workflow against the embedded broker on a free port, checked through its API
 	@scripts/e2e-workflow.sh
 
-test: setup check-workflows check-compose create-pacts check-example-pacts e2e fuzz bench-smoke ## Everything: workflows, compose files, pacts, e2e, fuzz, bench smoke, every cargo test
+test: setup check-workflows check-compose create-pacts check-example-pacts verify-hand-written-pacts e2e fuzz bench-smoke ## Everything: workflows, compose files, pacts, e2e, fuzz, bench smoke, every cargo test
 	@scripts/run-tests.sh
 
 fuzz: ## schemathesis against every service's /openapi.json (no 5xx, answers as documented; FUZZ_EXAMPLES=n)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the tools the pact-broker tests drive, idempotently and fast:
-#  - the official Pact broker CLI (the Rust `pact-broker-cli`, shipped prebuilt in the npm
+#  - the official Pact CLIs (the Rust `pact-broker-cli` and `pact_verifier_cli`, shipped prebuilt in the npm
 #    package @pact-foundation/pact-cli) into the project-local, git-ignored folder tools/;
 #  - Debian's chromium (headless browser test), via apt-get, when it is missing.
 # Re-running it is cheap: each step is skipped when its tool is already there.
@@ -13,7 +13,7 @@ PACT_CLI_VERSION="${PACT_CLI_VERSION:-18.1.2}"
 
 install_pact_cli() {
   local bin="$TOOLS/bin/pact-broker-cli"
-  if [[ -x "$bin" ]] && "$bin" broker --help >/dev/null 2>&1; then
+  if [[ -x "$bin" && -x "$TOOLS/bin/pact" ]] && "$TOOLS/bin/pact" verifier --help >/dev/null 2>&1; then
     echo "pact-broker-cli already installed: $bin"
     return
   fi
@@ -34,9 +34,12 @@ install_pact_cli() {
   [[ -n "$found" && -f "$found" ]] || { echo "no Pact CLI binary found in the npm package" >&2; exit 1; }
   chmod +x "$found"
   # The package's single binary `pact` is the consolidated Rust CLI: `pact broker ...` is
-  # pact-broker-cli. The link keeps that name so tests and scripts can call it directly.
-  ln -sfr "$found" "$bin"
-  echo "pact-broker-cli installed: $bin"
+  # pact-broker-cli, `pact verifier ...` is pact_verifier_cli. Both names link to it (relative
+  # links, written out: BSD `ln` has no -r).
+  local relative="../${found#"$TOOLS"/}"
+  ln -sf "$relative" "$bin"
+  ln -sf "$relative" "$TOOLS/bin/pact"
+  echo "pact-broker-cli and pact (verifier) installed: $bin, $TOOLS/bin/pact"
 }
 
 install_chromium() {

@@ -2,7 +2,7 @@
 //! exactly what it names.
 
 use service_kit::ApiError;
-use service_kit::provider_states::{Params, ProviderState, ProviderStates, not_implemented};
+use service_kit::provider_states::{Param, Params, ProviderState, ProviderStates, not_implemented};
 
 use crate::storage::{ItemPrice, PriceStore};
 
@@ -25,17 +25,21 @@ impl ProviderStates for AccountingStates {
     const STATES: &'static [ProviderState] = &[
         ProviderState {
             name: PRICE_WITH_TAX,
-            params: &["item_id", "price", "tax"],
+            params: &[
+                Param::integer("item_id", "3"),
+                Param::integer("price", "999"),
+                Param::number("tax", "0.2"),
+            ],
             effect: "only that item has a price, with that tax rate",
         },
         ProviderState {
             name: PRICE_WITHOUT_TAX,
-            params: &["item_id", "price"],
+            params: &[Param::integer("item_id", "3"), Param::integer("price", "999")],
             effect: "only that item has a price, with tax null",
         },
         ProviderState {
             name: NO_ITEM,
-            params: &["item_id"],
+            params: &[Param::integer("item_id", "42")],
             effect: "no item has a price",
         },
     ];

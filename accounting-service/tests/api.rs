@@ -170,7 +170,15 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
     let client = reqwest::Client::new();
 
     let listed = json_body(client.get(app.url("/_pact/provider_states")).send().await.unwrap(), 200).await;
-    assert_eq!(listed.as_array().unwrap().len(), 3);
+    assert_eq!(listed["states"].as_array().unwrap().len(), 3);
+    assert!(
+        listed["usage"].as_str().unwrap().contains("both forms are accepted"),
+        "{listed}"
+    );
+    assert_eq!(
+        listed["states"][0]["example"], "an item with id 3 has price 999 and tax 0.2",
+        "{listed}"
+    );
 
     let state = "an item with id {item_id} has price {price} and tax {tax}";
     json_body(
@@ -236,6 +244,90 @@ async fn every_provider_state_sets_up_exactly_what_it_names() {
     .await;
     let mistyped = app.set_provider_state(state, json!({"item_id": "one", "price": 1}));
     assert_error(mistyped.await.unwrap(), 400, "integer").await;
+}
+
+/// What other teams' verifiers send: concrete names (V2 pacts), params beside them, a list of
+/// states, the query-string form; and what they get wrong, which changes nothing.
+#[tokio::test]
+async fn provider_states_are_reached_by_concrete_names_in_every_request_shape() {
+    let db = TempDatabase::new();
+    let app = spawn(&db, true).await;
+    let client = reqwest::Client::new();
+    let endpoint = app.url("/_pact/provider_states");
+    let price_of = |item: i64| reqwest::get(app.url(&format!("/items/{item}")));
+
+    // A concrete name, no params, no action (what a V2 pact and pact-js send).
+    let change = json!({"state": "an item with id 3 has price 999 and tax 0.2", "consumer": {"name": "web"}});
+    json_body(client.post(&endpoint).json(&change).send().await.unwrap(), 200).await;
+    assert_eq!(
+        json_body(price_of(3).await.unwrap(), 200).await,
+        json!({"item_id": 3, "price": 999, "tax": 0.2})
+    );
+
+    // Only a list of states: each set up in order (each resets the prices, so the last wins).
+    let change = json!({"states": [
+        {"name": "no item with id 3 exists"},
+        {"name": "an item with id 7 has price 150 and no tax", "params": {"item_id": 7}},
+    ]});
+    json_body(client.post(&endpoint).json(&change).send().await.unwrap(), 200).await;
+    assert_eq!(
+        json_body(price_of(7).await.unwrap(), 200).await,
+        json!({"item_id": 7, "price": 150, "tax": null})
+    );
+    assert_error(price_of(3).await.unwrap(), 404, "no price").await;
+
+    // The query-string form of pact_verifier_cli --state-change-as-query, with no body.
+    let query = [
+        ("state", "an item with id {item_id} has price {price} and tax {tax}"),
+        ("action", "setup"),
+        ("item_id", "5"),
+        ("price", "20"),
+        ("tax", "0.5"),
+    ];
+    json_body(client.post(&endpoint).query(&query).send().await.unwrap(), 200).await;
+    assert_eq!(
+        json_body(price_of(5).await.unwrap(), 200).await,
+        json!({"item_id": 5, "price": 20, "tax": 0.5})
+    );
+
+    // Wrong in every way a pact can be: 400 saying what, and the prices stay as they were.
+    let wrong = [
+        (
+            json!({"state": "an item with id abc has price 1 and no tax"}),
+            "param 'item_id' must be an integer, got \"abc\"",
+        ),
+        (
+            json!({"state": "an item with id 5 has price 20 and tax 0.5", "params": {"price": 21}}),
+            "param 'price' is 20 in the state name but 21",
+        ),
+        (
+            json!({"state": "an item with id 5 costs 20"}),
+            "unknown provider state \"an item with id 5 costs 20\"",
+        ),
+        (
+            json!({"state": "no item with id {item_id} exists"}),
+            "needs param 'item_id'",
+        ),
+        (
+            json!({"state": "no item with id 5 exists", "action": "wipe"}),
+            "\"action\" must be \"setup\" or \"teardown\"",
+        ),
+        (json!(["no item with id 5 exists"]), "not a JSON object"),
+        // The first state is fine, the second is not: neither is set up.
+        (
+            json!({"states": [{"name": "no item with id 5 exists"}, {"name": "an item with id x has price 1 and no tax"}]}),
+            "must be an integer",
+        ),
+    ];
+    for (change, message) in wrong {
+        let response = client.post(&endpoint).json(&change).send().await.unwrap();
+        assert_error(response, 400, message).await;
+        assert_eq!(
+            json_body(price_of(5).await.unwrap(), 200).await,
+            json!({"item_id": 5, "price": 20, "tax": 0.5}),
+            "after {change}"
+        );
+    }
 }
 
 #[test]

@@ -43,3 +43,12 @@ async fn verification_fails_when_a_field_the_consumer_reads_is_renamed() {
     // Both interactions that return a price fail; the 404 one does not.
     contract_testing::verification::assert_fails_with(&result, 2, "missing the following keys: price");
 }
+
+/// Pacts another team wrote by hand from the README (V2 and V3, concrete state names), verified
+/// by pact_verifier and the standalone pact_verifier_cli.
+#[tokio::test]
+async fn accounting_service_honours_hand_written_pacts() {
+    let db = TempDatabase::new();
+    let app = support::spawn(&db, true).await;
+    contract_testing::hand_written::assert_honours_hand_written_pacts("accounting-service", &app.base_url).await;
+}

@@ -7,7 +7,9 @@
 
 use serde_json::json;
 use service_kit::ApiError;
-use service_kit::provider_states::{Params, ProviderState, ProviderStates, not_implemented, set_neighbour_state};
+use service_kit::provider_states::{
+    Param, Params, ProviderState, ProviderStates, not_implemented, set_neighbour_state,
+};
 
 use crate::AppState;
 use crate::clients::{AccountingClient, InventoryClient, ItemClient};
@@ -45,12 +47,16 @@ impl ProviderStates for CatalogStates {
     const STATES: &'static [ProviderState] = &[
         ProviderState {
             name: FOR_SALE,
-            params: &["item_id", "price", "quantity"],
+            params: &[
+                Param::integer("item_id", "1"),
+                Param::integer("price", "250"),
+                Param::integer("quantity", "10"),
+            ],
             effect: "no orders; item-service has only that item (named \"Item {item_id}\"), accounting only its price (no tax), inventory only its stock",
         },
         ProviderState {
             name: NO_ITEM,
-            params: &["item_id"],
+            params: &[Param::integer("item_id", "42")],
             effect: "no orders; item-service, accounting-service and inventory-service know no item at all",
         },
     ];

@@ -13,3 +13,12 @@ async fn catalog_service_honours_its_pacts() {
     let system = Neighbourhood::spawn(true).await;
     assert_honours_its_pacts("catalog-service", &system.catalog.base_url).await;
 }
+
+/// Pacts another team wrote by hand from the README (V2 and V3, concrete state names), verified
+/// by pact_verifier and the standalone pact_verifier_cli.
+#[tokio::test]
+async fn catalog_service_honours_hand_written_pacts() {
+    let system = Neighbourhood::spawn(true).await;
+    contract_testing::hand_written::assert_honours_hand_written_pacts("catalog-service", &system.catalog.base_url)
+        .await;
+}

@@ -4,8 +4,11 @@
 //! - consumer side: [`pact_builder`] writes every pact into the workspace's `pacts/` folder, and
 //!   [`matchers`] adds the integer and decimal matchers pact_consumer has no macro for;
 //! - provider side: [`verification`] replays every pact for a provider against the running
-//!   service, from `pacts/`, `example-pacts/` or a Pact Broker.
+//!   service, from `pacts/`, `example-pacts/` or a Pact Broker; [`hand_written`] holds each
+//!   provider to pacts another team wrote by hand (V2 and V3), with pact_verifier and the
+//!   standalone pact_verifier_cli.
 
+pub mod hand_written;
 pub mod matchers;
 pub mod pact_files;
 pub mod verification;

@@ -50,6 +50,16 @@ pub fn has_pact_for(dir: &Path, provider: &str) -> bool {
     read_pacts(dir).is_ok_and(|pacts| pacts.values().any(|pact| pact["provider"]["name"] == provider))
 }
 
+/// How many interactions the pacts for `provider` in `dir` hold (0 when none is for it); an
+/// error names a file that cannot be read or parsed.
+pub fn interactions_for(dir: &Path, provider: &str) -> anyhow::Result<usize> {
+    Ok(read_pacts(dir)?
+        .values()
+        .filter(|pact| pact["provider"]["name"] == provider)
+        .map(|pact| pact["interactions"].as_array().map_or(0, Vec::len))
+        .sum())
+}
+
 /// A pact without what changes from run to run or machine to machine (the versions of the
 /// pact libraries that wrote it), with interactions in a stable order.
 pub fn normalised(pact: &Value) -> Value {

@@ -29,7 +29,7 @@ use url::Url;
 use crate::pact_files::{example_pacts_dir, has_pact_for, pacts_dir};
 
 /// The provider-state endpoint every provider serves (see service-kit).
-const PROVIDER_STATES_PATH: &str = "/_pact/provider_states";
+pub(crate) const PROVIDER_STATES_PATH: &str = "/_pact/provider_states";
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.trim().is_empty())

@@ -2,7 +2,7 @@
 //! exactly what it names.
 
 use service_kit::ApiError;
-use service_kit::provider_states::{Params, ProviderState, ProviderStates, not_implemented};
+use service_kit::provider_states::{Param, Params, ProviderState, ProviderStates, not_implemented};
 
 use crate::storage::{Stock, StockStore};
 
@@ -24,12 +24,12 @@ impl ProviderStates for InventoryStates {
     const STATES: &'static [ProviderState] = &[
         ProviderState {
             name: IN_STOCK,
-            params: &["item_id", "quantity"],
+            params: &[Param::integer("item_id", "2"), Param::integer("quantity", "10")],
             effect: "only that item is stocked, with that many units",
         },
         ProviderState {
             name: NO_ITEM,
-            params: &["item_id"],
+            params: &[Param::integer("item_id", "42")],
             effect: "no item is stocked",
         },
     ];

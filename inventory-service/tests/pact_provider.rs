@@ -47,3 +47,12 @@ async fn verification_fails_when_the_consumer_expects_what_inventory_does_not_do
         "only the changed interaction fails: {failed:?}"
     );
 }
+
+/// Pacts another team wrote by hand from the README (V2 and V3, concrete state names), verified
+/// by pact_verifier and the standalone pact_verifier_cli.
+#[tokio::test]
+async fn inventory_service_honours_hand_written_pacts() {
+    let db = TempDatabase::new();
+    let app = support::spawn(&db, true).await;
+    contract_testing::hand_written::assert_honours_hand_written_pacts("inventory-service", &app.base_url).await;
+}

@@ -2,7 +2,7 @@
 //! what it names.
 
 use service_kit::ApiError;
-use service_kit::provider_states::{Params, ProviderState, ProviderStates, not_implemented};
+use service_kit::provider_states::{Param, Params, ProviderState, ProviderStates, not_implemented};
 
 use crate::storage::{Item, ItemStore};
 
@@ -24,12 +24,12 @@ impl ProviderStates for ItemStates {
     const STATES: &'static [ProviderState] = &[
         ProviderState {
             name: ITEM_EXISTS,
-            params: &["item_id", "name"],
+            params: &[Param::integer("item_id", "5"), Param::text("name", "Blue mug")],
             effect: "only that item exists, with that name and an empty description",
         },
         ProviderState {
             name: NO_ITEM,
-            params: &["item_id"],
+            params: &[Param::integer("item_id", "42")],
             effect: "no item exists",
         },
     ];

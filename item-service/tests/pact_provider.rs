@@ -12,3 +12,12 @@ async fn item_service_honours_its_pacts() {
     let app = support::spawn(&db, true).await;
     assert_honours_its_pacts("item-service", &app.base_url).await;
 }
+
+/// Pacts another team wrote by hand from the README (V2 and V3, concrete state names), verified
+/// by pact_verifier and the standalone pact_verifier_cli.
+#[tokio::test]
+async fn item_service_honours_hand_written_pacts() {
+    let db = TempDatabase::new();
+    let app = support::spawn(&db, true).await;
+    contract_testing::hand_written::assert_honours_hand_written_pacts("item-service", &app.base_url).await;
+}

@@ -134,31 +134,53 @@ pub async fn assert_error(response: reqwest::Response, status: u16, needle: &str
     );
 }
 
-/// The README row documenting one provider state (the README's provider-state table holds
-/// exactly these rows; [`assert_states_documented`] keeps the two in sync).
+/// The README row documenting one provider state: template, typed params, the example concrete
+/// name, effect.
 pub fn readme_row(provider: &str, state: &crate::provider_states::ProviderState) -> String {
-    let params: Vec<String> = state.params.iter().map(|p| format!("`{p}`")).collect();
+    let params: Vec<String> = state
+        .params
+        .iter()
+        .map(|param| {
+            let kind = serde_json::to_value(param.kind).expect("a param kind serialises");
+            format!("`{}` {}", param.name, kind.as_str().unwrap_or_default())
+        })
+        .collect();
     format!(
-        "| {provider} | `{}` | {} | {} |",
+        "| {provider} | `{}` | {} | `{}` | {} |",
         state.name,
         params.join(", "),
+        state.example(),
         state.effect
     )
 }
 
-/// Fails unless the workspace README documents every state of `S` exactly as the code has it.
+/// Fails unless the workspace README's provider-state table holds exactly the states of `S` for
+/// `provider` as the code has them (no row missing, none stale or extra), and unless the table
+/// itself is consistent (placeholders match params, each example names its own state alone).
 pub fn assert_states_documented<S: crate::provider_states::ProviderStates>(provider: &str) {
+    if let Err(problem) = crate::provider_states::matching::check_table(S::STATES) {
+        panic!("{provider}'s provider-state table: {problem}");
+    }
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
     let readme = std::fs::read_to_string(&path).expect("read README.md");
-    let missing: Vec<String> = S::STATES
+    let expected: Vec<String> = S::STATES.iter().map(|state| readme_row(provider, state)).collect();
+    let documented: Vec<&str> = readme
+        .lines()
+        .filter(|line| line.starts_with(&format!("| {provider} | `")))
+        .collect();
+    let missing: Vec<&String> = expected
         .iter()
-        .map(|state| readme_row(provider, state))
-        .filter(|row| !readme.contains(row))
+        .filter(|row| !documented.contains(&row.as_str()))
+        .collect();
+    let stale: Vec<&&str> = documented
+        .iter()
+        .filter(|row| !expected.iter().any(|e| e == **row))
         .collect();
     assert!(
-        missing.is_empty(),
-        "README.md's provider-state table lacks these rows (or has them out of date):\n{}",
-        missing.join("\n")
+        missing.is_empty() && stale.is_empty(),
+        "README.md's provider-state table is out of date for {provider}.\nRows it lacks:\n{}\nRows it has that the code does not:\n{}",
+        missing.iter().map(|row| row.as_str()).collect::<Vec<_>>().join("\n"),
+        stale.iter().map(|row| **row).collect::<Vec<_>>().join("\n"),
     );
 }
 
