@@ -89,7 +89,7 @@ verify-hand-written-pacts: ## Every provider against hand-written-pacts/ (V2, V3
 e2e: ## The whole workflow against the embedded broker on a free port, checked through its API
 	@scripts/e2e-workflow.sh
 
-test: setup check-workflows check-compose create-pacts check-example-pacts verify-hand-written-pacts e2e fuzz bench-smoke ## Everything: workflows, compose files, pacts, e2e, fuzz, bench smoke, every cargo test
+test: setup lint check-workflows check-compose create-pacts check-example-pacts verify-hand-written-pacts e2e fuzz bench-smoke ## Everything: lint, workflows, compose files, pacts, e2e, fuzz, bench smoke, every cargo test
 	@scripts/run-tests.sh
 
 fuzz: ## schemathesis against every service's /openapi.json (no 5xx, answers as documented; FUZZ_EXAMPLES=n)

@@ -159,8 +159,9 @@ async fn provider_states_are_off_unless_enabled() {
     let db = TempDatabase::new();
     let app = spawn(&db, false).await;
     service_kit::testing::assert_provider_states_disabled(&app).await;
-    // The data is untouched.
-    json_body(reqwest::get(app.url("/items/1")).await.unwrap(), 200).await;
+    // The data is untouched: the demo price is still there, as it was.
+    let price = json_body(reqwest::get(app.url("/items/1")).await.unwrap(), 200).await;
+    assert_eq!(price, json!({"item_id": 1, "price": 1299, "tax": 0.2}));
 }
 
 #[tokio::test]

@@ -32,13 +32,7 @@ async fn verification_fails_when_a_field_the_consumer_reads_is_renamed() {
         .layer(axum::middleware::map_response(rename_price_to_amount));
     let app = TestApp::spawn(broken).await;
 
-    let result = verify(
-        "accounting-service",
-        &app.base_url,
-        local_source("accounting-service"),
-        None,
-    )
-    .await;
+    let result = verify("accounting-service", &app.base_url, local_source(), None).await;
 
     // Both interactions that return a price fail; the 404 one does not.
     contract_testing::verification::assert_fails_with(&result, 2, "missing the following keys: price");
@@ -51,4 +45,13 @@ async fn accounting_service_honours_hand_written_pacts() {
     let db = TempDatabase::new();
     let app = support::spawn(&db, true).await;
     contract_testing::hand_written::assert_honours_hand_written_pacts("accounting-service", &app.base_url).await;
+}
+
+/// An empty pact folder and a corrupt pact file fail verification, saying why, instead of
+/// passing having verified nothing.
+#[tokio::test]
+async fn verification_of_nothing_or_of_a_corrupt_pact_fails() {
+    let db = TempDatabase::new();
+    let app = support::spawn(&db, true).await;
+    contract_testing::verification::assert_refuses_to_verify_nothing("accounting-service", &app.base_url).await;
 }

@@ -120,7 +120,8 @@ async fn bad_input_gets_a_json_4xx_and_takes_no_stock() {
     assert_eq!(stock(&system, 1).await, 100, "no stock was taken");
 }
 
-#[tokio::test]
+/// The services on a multi-threaded runtime, the 50 orders from another: they really race.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_orders_for_ten_units_never_oversell() {
     let system = Neighbourhood::spawn(false).await;
     let client = reqwest::Client::new();
@@ -131,13 +132,11 @@ async fn fifty_concurrent_orders_for_ten_units_never_oversell() {
         .await
         .unwrap();
 
-    let orders = (0..50).map(|_| {
-        let request = client
-            .post(system.catalog.url("/order"))
-            .json(&json!({"item_id": 1, "quantity": 1}));
-        async move { request.send().await.unwrap().status().as_u16() }
-    });
-    let statuses = futures::future::join_all(orders).await;
+    let url = system.catalog.url("/order");
+    let statuses = service_kit::testing::race(50, move |client| {
+        client.post(&url).json(&json!({"item_id": 1, "quantity": 1}))
+    })
+    .await;
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 10, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 400).count(), 40, "{statuses:?}");
     assert_eq!(stock(&system, 1).await, 0);
@@ -238,6 +237,9 @@ async fn provider_states_drive_the_neighbours_states() {
 async fn provider_states_are_off_unless_enabled() {
     let system = Neighbourhood::spawn(false).await;
     service_kit::testing::assert_provider_states_disabled(&system.catalog).await;
+    // Nothing was reset: the neighbours still know the demo item.
+    let item = json_body(reqwest::get(system.catalog.url("/items/1")).await.unwrap(), 200).await;
+    assert_eq!(item["item_name"], "Contract Coffee Mug", "{item}");
 }
 
 #[test]

@@ -22,3 +22,11 @@ async fn catalog_service_honours_hand_written_pacts() {
     contract_testing::hand_written::assert_honours_hand_written_pacts("catalog-service", &system.catalog.base_url)
         .await;
 }
+
+/// An empty pact folder and a corrupt pact file fail verification, saying why, instead of
+/// passing having verified nothing.
+#[tokio::test]
+async fn verification_of_nothing_or_of_a_corrupt_pact_fails() {
+    let system = Neighbourhood::spawn(true).await;
+    contract_testing::verification::assert_refuses_to_verify_nothing("catalog-service", &system.catalog.base_url).await;
+}

@@ -45,19 +45,24 @@ pub fn read_pacts(dir: &Path) -> anyhow::Result<BTreeMap<String, Value>> {
     Ok(pacts)
 }
 
-/// Whether `dir` holds a pact whose provider is `provider`.
-pub fn has_pact_for(dir: &Path, provider: &str) -> bool {
-    read_pacts(dir).is_ok_and(|pacts| pacts.values().any(|pact| pact["provider"]["name"] == provider))
-}
-
 /// How many interactions the pacts for `provider` in `dir` hold (0 when none is for it); an
 /// error names a file that cannot be read or parsed.
 pub fn interactions_for(dir: &Path, provider: &str) -> anyhow::Result<usize> {
-    Ok(read_pacts(dir)?
+    Ok(interactions_by_consumer(dir, provider)?.values().sum())
+}
+
+/// The interactions of each consumer's pact with `provider` in `dir`; an error names a file that
+/// cannot be read or parsed.
+pub fn interactions_by_consumer(dir: &Path, provider: &str) -> anyhow::Result<BTreeMap<String, usize>> {
+    let mut counts = BTreeMap::new();
+    for pact in read_pacts(dir)?
         .values()
         .filter(|pact| pact["provider"]["name"] == provider)
-        .map(|pact| pact["interactions"].as_array().map_or(0, Vec::len))
-        .sum())
+    {
+        let consumer = pact["consumer"]["name"].as_str().unwrap_or_default().to_owned();
+        *counts.entry(consumer).or_default() += pact["interactions"].as_array().map_or(0, Vec::len);
+    }
+    Ok(counts)
 }
 
 /// A pact without what changes from run to run or machine to machine (the versions of the
@@ -124,8 +129,8 @@ mod tests {
         write(a.path(), "c-p.json", &pact(json!([x, y]), "1.0.0"));
         write(b.path(), "c-p.json", &pact(json!([y, x]), "2.0.0"));
         assert!(differences(a.path(), b.path()).unwrap().is_empty());
-        assert!(has_pact_for(a.path(), "p"));
-        assert!(!has_pact_for(a.path(), "q"));
+        assert_eq!(interactions_for(a.path(), "p").unwrap(), 2);
+        assert_eq!(interactions_for(a.path(), "q").unwrap(), 0);
     }
 
     #[test]

@@ -18,11 +18,7 @@ async fn inventory_service_honours_its_pacts() {
 #[tokio::test]
 async fn verification_fails_when_the_consumer_expects_what_inventory_does_not_do() {
     // catalog's real pact, with one expectation inventory never met: a warehouse for the stock.
-    let mut pact = read_pact(
-        &local_pacts_dir("inventory-service"),
-        "catalog-service",
-        "inventory-service",
-    );
+    let mut pact = read_pact(&local_pacts_dir(), "catalog-service", "inventory-service");
     let interaction = pact["interactions"]
         .as_array_mut()
         .unwrap()
@@ -55,4 +51,13 @@ async fn inventory_service_honours_hand_written_pacts() {
     let db = TempDatabase::new();
     let app = support::spawn(&db, true).await;
     contract_testing::hand_written::assert_honours_hand_written_pacts("inventory-service", &app.base_url).await;
+}
+
+/// An empty pact folder and a corrupt pact file fail verification, saying why, instead of
+/// passing having verified nothing.
+#[tokio::test]
+async fn verification_of_nothing_or_of_a_corrupt_pact_fails() {
+    let db = TempDatabase::new();
+    let app = support::spawn(&db, true).await;
+    contract_testing::verification::assert_refuses_to_verify_nothing("inventory-service", &app.base_url).await;
 }

@@ -133,7 +133,15 @@ async fn provider_states_are_off_unless_enabled() {
     let db = TempDatabase::new();
     let app = spawn(&db, false).await;
     service_kit::testing::assert_provider_states_disabled(&app).await;
-    json_body(reqwest::get(app.url("/items/1")).await.unwrap(), 200).await;
+    // The data is untouched: all three demo items are still there, as they were.
+    let items = json_body(reqwest::get(app.url("/items")).await.unwrap(), 200).await;
+    let names: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Contract Coffee Mug", "Pact Notebook", "Broker Hoodie"]);
 }
 
 #[tokio::test]

@@ -21,3 +21,12 @@ async fn item_service_honours_hand_written_pacts() {
     let app = support::spawn(&db, true).await;
     contract_testing::hand_written::assert_honours_hand_written_pacts("item-service", &app.base_url).await;
 }
+
+/// An empty pact folder and a corrupt pact file fail verification, saying why, instead of
+/// passing having verified nothing.
+#[tokio::test]
+async fn verification_of_nothing_or_of_a_corrupt_pact_fails() {
+    let db = TempDatabase::new();
+    let app = support::spawn(&db, true).await;
+    contract_testing::verification::assert_refuses_to_verify_nothing("item-service", &app.base_url).await;
+}

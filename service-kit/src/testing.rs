@@ -74,6 +74,38 @@ pub async fn assert_provider_states_disabled(app: &TestApp) {
     assert_error(response.await.expect("send the state change"), 404, "no route").await;
 }
 
+/// Sends `count` requests made by `request` all at once, from a runtime of their own (its own
+/// worker threads, apart from the app's), so they reach the app in parallel rather than taking
+/// turns on the test's runtime; returns each answer's status, in the order they were made.
+pub async fn race<F>(count: usize, request: F) -> Vec<u16>
+where
+    F: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || {
+        let load = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .enable_all()
+            .build()
+            .expect("a runtime for the load");
+        load.block_on(async move {
+            let client = reqwest::Client::new();
+            let mut sent = tokio::task::JoinSet::new();
+            for index in 0..count {
+                let request = request(&client);
+                sent.spawn(async move { (index, request.send().await.expect("send a request").status().as_u16()) });
+            }
+            let mut statuses = vec![0; count];
+            while let Some(answer) = sent.join_next().await {
+                let (index, status) = answer.expect("a request task");
+                statuses[index] = status;
+            }
+            statuses
+        })
+    })
+    .await
+    .expect("the load's thread")
+}
+
 /// A database file in its own temporary folder, removed when dropped.
 #[derive(Debug)]
 pub struct TempDatabase {

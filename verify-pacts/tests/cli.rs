@@ -1,0 +1,79 @@
+//! The verify-pacts runner as `make verify-pacts` runs it: the real binary, the real providers.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// The runner with only the PACT_* variables given: nothing from the caller's environment (a
+/// broker URL, say) may steer these runs.
+fn run(args: &[&str], env: &[(&str, &Path)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_verify-pacts"));
+    command.args(args);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("PACT_") || name == "EXAMPLE_PACTS_DIR" {
+            command.env_remove(name);
+        }
+    }
+    command.env("PACT_DO_NOT_TRACK", "true").envs(env.iter().copied());
+    command.output().expect("run verify-pacts")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn verifies_every_provider_against_the_local_pacts_and_counts_them() {
+    let examples = contract_testing::example_pacts_dir();
+    let output = run(&[], &[("PACT_OUTPUT_DIR", &examples)]);
+    let summary = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{summary}");
+    for (provider, interactions) in [
+        ("accounting-service", 3),
+        ("inventory-service", 6),
+        ("item-service", 2),
+        ("catalog-service", 3),
+    ] {
+        let line = format!(
+            "PACT VERIFICATION {provider}: {interactions} of {interactions} interactions verified, 0 failed, 0 failed but pending (pacts from {})",
+            examples.display()
+        );
+        assert!(summary.contains(&line), "{line:?} missing from:\n{summary}");
+    }
+}
+
+#[test]
+fn a_provider_with_nothing_to_verify_fails_the_run() {
+    let empty = tempfile::tempdir().expect("a temporary folder");
+    let output = run(&["item-service=1.0.0"], &[("PACT_OUTPUT_DIR", empty.path())]);
+    let summary = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{summary}");
+    assert!(
+        summary.contains(&format!(
+            "item-service verified nothing: no pact or no interaction for it in pacts from {}",
+            empty.path().display()
+        )),
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_corrupt_pact_file_fails_the_run_naming_the_file() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let broken = folder.path().join("catalog-service-item-service.json");
+    std::fs::write(&broken, "{\"consumer\": ").expect("write a corrupt pact");
+    let output = run(&["item-service"], &[("PACT_OUTPUT_DIR", folder.path())]);
+    let summary = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{summary}");
+    assert!(summary.contains(&format!("parsing {}", broken.display())), "{summary}");
+}
+
+#[test]
+fn an_unknown_provider_is_refused() {
+    let output = run(&["billing-service"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("unknown provider \"billing-service\"; the providers are"),
+        "{}",
+        stderr(&output)
+    );
+}
