@@ -7,6 +7,9 @@
 # version selectors mainBranch, matchingBranch and deployedOrReleased, pending pacts on, WIP
 # pacts since WIP_PACTS_SINCE, results published as each provider's version on BRANCH.
 # Without one: the local pacts/ (else example-pacts/), nothing published.
+# VERIFY_RUNNING=1 verifies the providers already running (provider states on) at
+# ACCOUNTING_SERVICE_URL, INVENTORY_SERVICE_URL, ITEM_SERVICE_URL, CATALOG_SERVICE_URL instead of
+# starting them (make e2e-docker: the containers).
 # Exits non-zero when a non-pending pact fails or a provider verified nothing.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit
@@ -28,6 +31,7 @@ fi
 # `cargo test --no-run` builds every binary with the Makefile's one feature set, the runner too.
 cargo test --workspace --all-features --no-run -q 2>&1 | grep -E '^(error|warning: unused)' >&2
 runner_args=()
+[[ ${VERIFY_RUNNING:-0} == 1 ]] && runner_args+=(--running)
 for provider in "${PROVIDERS[@]}"; do
   runner_args+=("$provider=${PACT_PROVIDER_VERSION:-$(version_of "$provider")}")
 done

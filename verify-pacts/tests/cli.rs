@@ -1,19 +1,21 @@
 //! The verify-pacts runner as `make verify-pacts` runs it: the real binary, the real providers.
 
-use std::path::Path;
 use std::process::{Command, Output};
 
 /// The runner with only the PACT_* variables given: nothing from the caller's environment (a
 /// broker URL, say) may steer these runs.
-fn run(args: &[&str], env: &[(&str, &Path)]) -> Output {
+fn run<V: AsRef<std::ffi::OsStr>>(args: &[&str], env: &[(&str, V)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_verify-pacts"));
     command.args(args);
     for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("PACT_") || name == "EXAMPLE_PACTS_DIR" {
+        let name_text = name.to_string_lossy();
+        if name_text.starts_with("PACT_") || name_text.ends_with("_SERVICE_URL") || name == "EXAMPLE_PACTS_DIR" {
             command.env_remove(name);
         }
     }
-    command.env("PACT_DO_NOT_TRACK", "true").envs(env.iter().copied());
+    command
+        .env("PACT_DO_NOT_TRACK", "true")
+        .envs(env.iter().map(|(name, value)| (name, value.as_ref())));
     command.output().expect("run verify-pacts")
 }
 
@@ -69,11 +71,47 @@ fn a_corrupt_pact_file_fails_the_run_naming_the_file() {
 
 #[test]
 fn an_unknown_provider_is_refused() {
-    let output = run(&["billing-service"], &[]);
+    let output = run::<&str>(&["billing-service"], &[]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("unknown provider \"billing-service\"; the providers are"),
         "{}",
         stderr(&output)
+    );
+}
+
+#[test]
+fn running_providers_need_their_urls() {
+    let output = run::<&str>(&["--running", "item-service"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--running needs ACCOUNTING_SERVICE_URL"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// Providers someone else started (as `make e2e-docker` starts the containers): verified where
+/// they run, nothing started.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verifies_providers_that_are_already_running() {
+    let system = catalog_service::testing::Neighbourhood::spawn(true).await;
+    let examples = contract_testing::example_pacts_dir();
+    let env = [
+        ("PACT_OUTPUT_DIR", examples.display().to_string()),
+        ("ACCOUNTING_SERVICE_URL", system.accounting.base_url.clone()),
+        ("INVENTORY_SERVICE_URL", system.inventory.base_url.clone()),
+        ("ITEM_SERVICE_URL", system.item.base_url.clone()),
+        ("CATALOG_SERVICE_URL", system.catalog.base_url.clone()),
+    ];
+    let output = tokio::task::spawn_blocking(move || run(&["--running"], &env))
+        .await
+        .unwrap();
+    let summary = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{summary}");
+    assert_eq!(summary.matches("PACT VERIFICATION").count(), 4, "{summary}");
+    assert!(
+        summary.contains("PACT VERIFICATION catalog-service: 3 of 3 interactions verified"),
+        "{summary}"
     );
 }
