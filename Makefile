@@ -21,14 +21,18 @@ BIN = $${CARGO_TARGET_DIR:-target}/debug
 
 .PHONY: e2e publish-pacts can-i-deploy record-deployment deploy-all setup-broker demo-breaking-change
 .PHONY: fuzz bench bench-smoke bench-contracts
+.PHONY: setup-test check-portability demo-fresh-clone
 .PHONY: help setup demo up down status logs test lint fmt clean-data create-pacts verify-pacts \
 	check-example-pacts update-example-pacts check-workflows verify-hand-written-pacts
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
 
-setup: ## Install what the project needs beyond Rust (only what is missing)
+setup: ## What make demo needs: checks make, curl, git, cc, npm; installs the Pact CLI into tools/ (no root)
 	@scripts/setup.sh
+
+setup-test: setup ## What make test needs besides: checks shellcheck, jq, python3, chromium, wrk, docker-compose; actionlint into tools/
+	@scripts/setup-test.sh
 
 demo: setup up create-pacts setup-broker publish-pacts verify-pacts deploy-all ## The whole story, start to finish
 	@echo; echo "Services (stop them with 'make down'):"; $(SERVICES_STATUS)
@@ -89,7 +93,7 @@ verify-hand-written-pacts: ## Every provider against hand-written-pacts/ (V2, V3
 e2e: ## The whole workflow against the embedded broker on a free port, checked through its API
 	@scripts/e2e-workflow.sh
 
-test: setup lint check-workflows check-compose create-pacts check-example-pacts verify-hand-written-pacts e2e fuzz bench-smoke ## Everything: lint, workflows, compose files, pacts, e2e, fuzz, bench smoke, every cargo test
+test: setup-test lint check-portability check-workflows check-compose create-pacts check-example-pacts verify-hand-written-pacts e2e demo-fresh-clone fuzz bench-smoke ## Everything: lint, portability, workflows, compose files, pacts, e2e, the demo in a fresh clone, fuzz, bench smoke, every cargo test
 	@scripts/run-tests.sh
 
 fuzz: ## schemathesis against every service's /openapi.json (no 5xx, answers as documented; FUZZ_EXAMPLES=n)
@@ -104,6 +108,12 @@ bench-smoke: ## The bench script for 1 s, one connection, dev build, into a temp
 
 bench-contracts: ## Wall time of create-pacts, verify-pacts, publish-pacts (own broker), warm; appended to BENCHMARKS.md
 	@scripts/bench-contracts.sh
+
+check-portability: ## No GNU-only flag or bash-4 feature in what make demo runs (macOS: bash 3.2, BSD tools)
+	@scripts/check-portability.sh
+
+demo-fresh-clone: ## make demo in a fresh clone with only the demo's prerequisites on PATH, on ports of its own
+	@scripts/demo-fresh-clone.sh
 
 check-workflows: ## actionlint (and shellcheck) over .github/workflows
 	tools/bin/actionlint -no-color

@@ -19,6 +19,7 @@
 # and tools/python-original-plain).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/system-packages.sh
 export PACT_DO_NOT_TRACK=true
 
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
@@ -32,11 +33,7 @@ PY_VENV=tools/python-original
 PY_VENV_PLAIN=tools/python-original-plain
 
 install_tools() {
-  if ! command -v wrk >/dev/null; then
-    local sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
-  fi
+  require_programs "make bench" wrk curl
   if [[ $PYTHON == 1 ]]; then
     python_venv "$PY_VENV" requirements.txt 'import fastapi, uvicorn, uvloop'
     python_venv "$PY_VENV_PLAIN" requirements-plain.txt 'import fastapi, uvicorn'

@@ -7,20 +7,12 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source scripts/system-packages.sh
 export COMPOSE_PROJECT_NAME=pact-rust-demo
 # The defaults are what is checked, whatever the caller's environment says.
 unset ACCOUNTING_PORT INVENTORY_PORT ITEM_PORT CART_PORT CATALOG_PORT BROKER_PORT DOCKER_PUBLISH_ADDRESS
 
-if ! command -v docker-compose >/dev/null; then
-  if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
-    echo "error: docker-compose is missing and installing it needs root: apt-get install docker-compose" >&2
-    exit 1
-  fi
-  sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
-  echo "check-compose: installing Debian's docker-compose"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq docker-compose >/dev/null
-fi
+require_programs "make check-compose" docker-compose python3
 
 # Debian's python3 has PyYAML whenever docker-compose is installed.
 python=python3; [[ -x /usr/bin/python3 ]] && python=/usr/bin/python3

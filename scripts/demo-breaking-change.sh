@@ -26,9 +26,15 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "catalog-service $FEATURE_VERSION ($FEATURE_BRANCH) now expects a currency with every price"
 cp pacts/catalog-service-*.json "$work/"
-jq '(.interactions[] | select(.description == "a request for the price of an item with tax")
-     | .response.body.currency) = "EUR"' \
-  pacts/catalog-service-accounting-service.json >"$work/catalog-service-accounting-service.json"
+# node is there already (npm installed the Pact CLI): no jq needed.
+node -e '
+  const fs = require("fs");
+  const pact = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+  const priced = pact.interactions.filter((i) => i.description === "a request for the price of an item with tax");
+  if (priced.length === 0) throw new Error("no interaction \"a request for the price of an item with tax\" in " + process.argv[1]);
+  for (const interaction of priced) interaction.response.body.currency = "EUR";
+  fs.writeFileSync(process.argv[2], JSON.stringify(pact, null, 2));
+' pacts/catalog-service-accounting-service.json "$work/catalog-service-accounting-service.json"
 broker_cli publish "$work"/catalog-service-*.json --consumer-app-version "$FEATURE_VERSION" --branch "$FEATURE_BRANCH"
 
 step "catalog-service's feature build verifies its own provider side as $FEATURE_VERSION"

