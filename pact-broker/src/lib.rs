@@ -2,25 +2,21 @@
 //! absolute, templated links) on SQLite, so every Pact client can switch between it, the
 //! official broker and PactFlow by changing the base URL and credentials alone.
 //!
-//! Modules by concern: `routes` (one module per resource), `storage` (SQLite), `hal` (links and
-//! URLs), `selectors` (pacts for verification: consumer version selectors, pending, WIP),
-//! `matrix` (matrix and can-i-deploy), `ui` (HTML pages and the SVG network graph), `auth`.
+//! Layers, each calling only the ones after it: `routes` (HTTP: extractors, content
+//! negotiation, auth, errors) → `views` (HAL resources and HTML pages) and `storage` (SQLite)
+//! → `model` (the domain types, the snapshot and the pure rules). See the README's "Code layout".
 
-pub mod auth;
 pub mod config;
-pub mod extract;
-pub mod hal;
-pub mod matrix;
-pub mod pact;
+pub mod model;
 pub mod routes;
-pub mod selectors;
 pub mod storage;
-pub mod ui;
+pub mod views;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 
 pub use config::Config;
+use routes::auth::Auth;
 use storage::Store;
 
 #[derive(Clone)]
@@ -29,6 +25,8 @@ pub struct AppState {
     /// `PACT_BROKER_PUBLIC_BASE_URL` without a trailing slash.
     pub public_base_url: Option<String>,
     pub allow_dangerous_contract_modification: bool,
+    pub auth: Auth,
+    pub max_body_bytes: usize,
 }
 
 impl AppState {
@@ -38,20 +36,22 @@ impl AppState {
             public_base_url: config
                 .public_base_url
                 .as_ref()
-                .map(|u| u.trim_end_matches('/').to_owned())
-                .filter(|u| !u.is_empty()),
+                .map(|url| url.trim_end_matches('/').to_owned())
+                .filter(|url| !url.is_empty()),
             allow_dangerous_contract_modification: config.allow_dangerous_contract_modification,
+            auth: Auth::from_config(config),
+            max_body_bytes: config.max_body_bytes,
         })
     }
 }
 
 /// The whole app: the broker's resources behind basic auth (when configured) and the larger
 /// body limit pacts need, inside the shared service router (health, JSON 404/405, tracing).
-pub fn app(state: AppState, config: &Config) -> Router {
-    let auth = auth::Auth::from_config(config);
+pub fn app(state: AppState) -> Router {
+    let (auth, max_body_bytes) = (state.auth.clone(), state.max_body_bytes);
     let routes = routes::router()
         .with_state(state)
-        .layer(DefaultBodyLimit::max(config.max_body_bytes))
-        .layer(axum::middleware::from_fn_with_state(auth, auth::require));
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(auth, routes::auth::require));
     service_kit::http::service_router(routes, None)
 }

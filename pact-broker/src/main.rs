@@ -6,5 +6,5 @@ async fn main() -> anyhow::Result<()> {
     service_kit::telemetry::init();
     let config = Config::parse();
     let state = AppState::open(&config).await?;
-    service_kit::http::run(config.listen_address(), app(state, &config)).await
+    service_kit::http::run(config.listen_address(), app(state)).await
 }

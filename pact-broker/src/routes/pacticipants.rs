@@ -1,24 +1,24 @@
-//! Pacticipants: `GET/POST /pacticipants`, `GET/PUT/PATCH /pacticipants/{name}`.
+//! Pacticipants: `GET/POST /pacticipants`, `GET/PUT/PATCH /pacticipants/{pacticipant}`.
 //! An unknown pacticipant is a 404, which create-or-update-pacticipant relies on.
 
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
-use serde_json::json;
-use service_kit::ApiError;
 use service_kit::extract::Path;
 
-use super::{invalid, pacticipant_json};
+use super::ApiError;
+use super::extract::Body;
+use super::hal::Hal;
 use crate::AppState;
-use crate::extract::Body;
-use crate::hal::{Base, Hal, link};
 use crate::storage::PacticipantUpdate;
+use crate::views::Links;
+use crate::views::pacticipants::{PacticipantList, PacticipantResource, pacticipant, pacticipant_list};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/pacticipants", get(list).post(create))
-        .route("/pacticipants/{name}", get(show).put(replace).patch(update))
+        .route("/pacticipants/{pacticipant}", get(show).put(replace).patch(update))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -31,6 +31,17 @@ struct PacticipantBody {
 }
 
 impl PacticipantBody {
+    /// The name in the body must be the one in the URL, when given.
+    fn check_name(&self, url_name: &str) -> Result<(), ApiError> {
+        match &self.name {
+            Some(name) if name != url_name => Err(ApiError::invalid(
+                "name",
+                format!("'{name}' does not match the name in the URL, '{url_name}'"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn update(self) -> PacticipantUpdate {
         PacticipantUpdate {
             display_name: self.display_name,
@@ -40,76 +51,58 @@ impl PacticipantBody {
     }
 }
 
-async fn list(State(state): State<AppState>, base: Base) -> Result<Hal, ApiError> {
+async fn list(State(state): State<AppState>, links: Links) -> Result<Hal<PacticipantList>, ApiError> {
     let pacticipants = state.store.pacticipants().await?;
-    let items: Vec<_> = pacticipants.iter().map(|p| pacticipant_json(&base, p)).collect();
-    Ok(Hal::ok(json!({
-        "_embedded": { "pacticipants": items },
-        "pacticipants": items,
-        "_links": {
-            "self": link(base.url("/pacticipants")),
-            "pb:pacticipants": pacticipants.iter().map(|p| json!({"href": base.pacticipant(&p.name), "name": p.name})).collect::<Vec<_>>(),
-        }
-    })))
+    Ok(Hal::ok(pacticipant_list(&links, &pacticipants)))
 }
 
-async fn create(State(state): State<AppState>, base: Base, Body(body): Body<PacticipantBody>) -> Result<Hal, ApiError> {
+async fn create(
+    State(state): State<AppState>,
+    links: Links,
+    Body(body): Body<PacticipantBody>,
+) -> Result<Hal<PacticipantResource>, ApiError> {
     let name = body
         .name
         .clone()
         .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| invalid("name", "can't be blank"))?;
-    if state.store.pacticipant(&name).await?.is_some() {
-        return Err(ApiError::Rejected {
-            status: axum::http::StatusCode::CONFLICT,
-            message: format!("a pacticipant named '{name}' already exists"),
-        });
-    }
-    let (p, _) = state.store.upsert_pacticipant(&name, body.update(), false).await?;
-    Ok(Hal::created(pacticipant_json(&base, &p)))
+        .ok_or_else(|| ApiError::invalid("name", "can't be blank"))?;
+    let created = state.store.create_pacticipant(&name, body.update()).await?;
+    Ok(Hal::created(pacticipant(&links, &created)))
 }
 
-async fn show(State(state): State<AppState>, base: Base, Path(name): Path<String>) -> Result<Hal, ApiError> {
-    let p = state
+async fn show(
+    State(state): State<AppState>,
+    links: Links,
+    Path(name): Path<String>,
+) -> Result<Hal<PacticipantResource>, ApiError> {
+    let found = state
         .store
         .pacticipant(&name)
         .await?
-        .ok_or_else(|| super::not_found(format!("pacticipant '{name}' not found")))?;
-    Ok(Hal::ok(pacticipant_json(&base, &p)))
-}
-
-fn check_name(url_name: &str, body: &PacticipantBody) -> Result<(), ApiError> {
-    match &body.name {
-        Some(name) if name != url_name => Err(invalid(
-            "name",
-            format!("'{name}' does not match the name in the URL, '{url_name}'"),
-        )),
-        _ => Ok(()),
-    }
+        .ok_or_else(|| ApiError::not_found(format!("pacticipant '{name}' not found")))?;
+    Ok(Hal::ok(pacticipant(&links, &found)))
 }
 
 /// PUT replaces the fields (creating the pacticipant if needed).
 async fn replace(
     State(state): State<AppState>,
-    base: Base,
+    links: Links,
     Path(name): Path<String>,
     Body(body): Body<PacticipantBody>,
-) -> Result<Hal, ApiError> {
-    check_name(&name, &body)?;
-    let (p, created) = state.store.upsert_pacticipant(&name, body.update(), true).await?;
-    let json = pacticipant_json(&base, &p);
-    Ok(if created { Hal::created(json) } else { Hal::ok(json) })
+) -> Result<Hal<PacticipantResource>, ApiError> {
+    body.check_name(&name)?;
+    let (saved, created) = state.store.save_pacticipant(&name, body.update(), true).await?;
+    Ok(Hal::saved(created, pacticipant(&links, &saved)))
 }
 
 /// PATCH (merge-patch) updates the given fields only.
 async fn update(
     State(state): State<AppState>,
-    base: Base,
+    links: Links,
     Path(name): Path<String>,
     Body(body): Body<PacticipantBody>,
-) -> Result<Hal, ApiError> {
-    check_name(&name, &body)?;
-    let (p, created) = state.store.upsert_pacticipant(&name, body.update(), false).await?;
-    let json = pacticipant_json(&base, &p);
-    Ok(if created { Hal::created(json) } else { Hal::ok(json) })
+) -> Result<Hal<PacticipantResource>, ApiError> {
+    body.check_name(&name)?;
+    let (saved, created) = state.store.save_pacticipant(&name, body.update(), false).await?;
+    Ok(Hal::saved(created, pacticipant(&links, &saved)))
 }

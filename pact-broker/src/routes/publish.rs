@@ -3,21 +3,20 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
-use serde_json::{Value, json};
-use service_kit::ApiError;
+use serde_json::Value;
 
-use super::invalid;
-use super::pacts::check_names;
+use super::ApiError;
+use super::extract::Body;
+use super::hal::Hal;
 use crate::AppState;
-use crate::extract::Body;
-use crate::hal::{Base, Hal, named};
-use crate::storage::{NewPact, OnConflict};
+use crate::model::{Invalid, pact};
+use crate::storage::{NewPact, OnConflict, VersionLabels};
+use crate::views::Links;
+use crate::views::publish::{Publication, PublishResult, contract_notices, publish_result, version_notice};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/contracts/publish", post(publish))
@@ -47,70 +46,71 @@ struct Contract {
     on_conflict: Option<String>,
 }
 
+/// A contract checked and decoded.
 struct Decoded {
     provider: String,
     content: Value,
     merge: bool,
 }
 
-fn decode(index: usize, consumer: &str, contract: Contract) -> Result<Decoded, ApiError> {
-    let field = |name: &str| format!("contracts[{index}].{name}");
+fn decode(index: usize, consumer: &str, contract: Contract) -> Result<Decoded, Invalid> {
+    let invalid = |name: &str, message: String| Invalid::new(format!("contracts[{index}].{name}"), message);
     let contract_consumer = contract.consumer_name.unwrap_or_else(|| consumer.to_owned());
     if contract_consumer != consumer {
         return Err(invalid(
-            &field("consumerName"),
+            "consumerName",
             format!("must match pacticipantName ('{consumer}')"),
         ));
     }
     let provider = contract
         .provider_name
         .filter(|p| !p.trim().is_empty())
-        .ok_or_else(|| invalid(&field("providerName"), "can't be blank"))?;
+        .ok_or_else(|| invalid("providerName", "can't be blank".into()))?;
     if contract.specification.as_deref().is_some_and(|s| s != "pact") {
-        return Err(invalid(&field("specification"), "only 'pact' is supported"));
+        return Err(invalid("specification", "only 'pact' is supported".into()));
     }
     if contract.content_type.as_deref().is_some_and(|t| !t.contains("json")) {
-        return Err(invalid(&field("contentType"), "only application/json is supported"));
+        return Err(invalid("contentType", "only application/json is supported".into()));
     }
     let encoded = contract
         .content
-        .ok_or_else(|| invalid(&field("content"), "can't be blank"))?;
+        .ok_or_else(|| invalid("content", "can't be blank".into()))?;
     let bytes = STANDARD
         .decode(encoded.trim())
-        .map_err(|_| invalid(&field("content"), "is not valid base64"))?;
+        .map_err(|_| invalid("content", "is not valid base64".into()))?;
     let mut content: Value =
-        serde_json::from_slice(&bytes).map_err(|e| invalid(&field("content"), format!("is not valid JSON: {e}")))?;
-    check_names(&mut content, consumer, &provider).map_err(|e| invalid(&field("content"), e.to_string()))?;
-    let merge = contract.on_conflict.as_deref() == Some("merge");
+        serde_json::from_slice(&bytes).map_err(|e| invalid("content", format!("is not valid JSON: {e}")))?;
+    pact::check_names(&mut content, consumer, &provider).map_err(|e| invalid("content", e.to_string()))?;
     Ok(Decoded {
         provider,
         content,
-        merge,
+        merge: contract.on_conflict.as_deref() == Some("merge"),
     })
+}
+
+fn required(value: Option<&String>, field: &str) -> Result<String, ApiError> {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .cloned()
+        .ok_or_else(|| ApiError::invalid(field, "can't be blank"))
 }
 
 async fn publish(
     State(state): State<AppState>,
-    base: Base,
+    links: Links,
     Body(request): Body<PublishRequest>,
-) -> Result<Response, ApiError> {
-    let consumer = request
-        .pacticipant_name
-        .clone()
-        .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| invalid("pacticipantName", "can't be blank"))?;
-    let version = request
-        .pacticipant_version_number
-        .clone()
-        .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| invalid("pacticipantVersionNumber", "can't be blank"))?;
+) -> Result<Hal<PublishResult>, ApiError> {
+    let consumer = required(request.pacticipant_name.as_ref(), "pacticipantName")?;
+    let version = required(request.pacticipant_version_number.as_ref(), "pacticipantVersionNumber")?;
     if request.contracts.is_empty() {
-        return Err(invalid("contracts", "at least one contract is required"));
+        return Err(ApiError::invalid("contracts", "at least one contract is required"));
     }
-    let mut decoded = Vec::new();
-    for (index, contract) in request.contracts.into_iter().enumerate() {
-        decoded.push(decode(index, &consumer, contract)?);
-    }
+    let decoded = request
+        .contracts
+        .into_iter()
+        .enumerate()
+        .map(|(index, contract)| decode(index, &consumer, contract))
+        .collect::<Result<Vec<_>, _>>()?;
 
     // Refuse the whole request before storing anything if a contract would change the content
     // published for this consumer version (the official broker's default).
@@ -120,37 +120,36 @@ async fn publish(
             .iter()
             .filter(|d| !d.merge)
             .filter(|d| {
-                let (sha, _) = crate::pact::prepare(d.content.clone());
-                existing.iter().any(|(provider, old)| provider == &d.provider && old != &sha)
+                let (sha, _) = pact::prepare(d.content.clone());
+                existing
+                    .iter()
+                    .any(|(provider, old)| provider == &d.provider && old != &sha)
             })
-            .map(|d| {
-                format!(
-                    "Cannot change the content of the pact for {consumer} version {version} and provider {}, as race conditions will cause unreliable results for can-i-deploy. Each pact must be published with a unique consumer version number. For more information see https://docs.pact.io/go/versioning",
-                    d.provider
-                )
-            })
+            .map(|d| pact::modification_refused(&consumer, &version, &d.provider))
             .collect();
         if !conflicts.is_empty() {
-            let body = json!({
-                "error": conflicts.join("\n"),
-                "notices": conflicts.iter().map(|t| json!({"type": "error", "text": t})).collect::<Vec<_>>(),
-                "errors": { "contracts": conflicts },
+            return Err(ApiError::Conflict {
+                field: "contracts",
+                messages: conflicts,
+                notices: true,
             });
-            return Ok((StatusCode::CONFLICT, axum::Json(body)).into_response());
         }
     }
 
-    let mut notices = Vec::new();
-    let mut contract_links = Vec::new();
-    let mut described = format!("{consumer} version {version}");
-    if let Some(branch) = &request.branch {
-        described.push_str(&format!(" with branch {branch}"));
-    }
-    if !request.tags.is_empty() {
-        described.push_str(&format!(" and tags {}", request.tags.join(", ")));
-    }
-    let verb = if version_existed { "Updated" } else { "Created" };
-    notices.push(json!({ "type": "success", "text": format!("{verb} {described}") }));
+    let publication = Publication {
+        consumer: &consumer,
+        version: &version,
+        branch: request.branch.as_deref(),
+        tags: &request.tags,
+        version_existed,
+    };
+    let labels = VersionLabels {
+        branch: request.branch.clone(),
+        tags: request.tags.clone(),
+        build_url: request.build_url.clone(),
+    };
+    let mut notices = vec![version_notice(&publication)];
+    let mut providers = Vec::new();
     for d in decoded {
         let on_conflict = if d.merge {
             OnConflict::Merge
@@ -159,66 +158,25 @@ async fn publish(
         } else {
             OnConflict::Refuse
         };
-        let provider = d.provider.clone();
         let published = state
             .store
             .publish(NewPact {
                 consumer: consumer.clone(),
-                provider: provider.clone(),
+                provider: d.provider.clone(),
                 version: version.clone(),
-                branch: request.branch.clone(),
-                tags: request.tags.clone(),
-                build_url: request.build_url.clone(),
+                labels: labels.clone(),
                 content: d.content,
                 on_conflict,
             })
             .await?;
-        let url = base.pact(&provider, &consumer, &version);
-        let text = match published.outcome {
-            "created" => {
-                format!("Pact published for {consumer} version {version} and provider {provider}.")
-            }
-            "unchanged" => format!(
-                "Pact for {consumer} version {version} and provider {provider} was already published with the same content."
-            ),
-            other => {
-                format!("Pact {other} for {consumer} version {version} and provider {provider}.")
-            }
-        };
-        notices.push(json!({ "type": "success", "text": text }));
-        notices.push(json!({ "type": "info", "text": format!("View the published pact at {url}") }));
-        contract_links.push(named(
-            url,
-            format!("Pact between {consumer} ({version}) and {provider}"),
-            "Pact",
+        notices.extend(contract_notices(
+            &links,
+            &consumer,
+            &version,
+            &d.provider,
+            published.outcome,
         ));
+        providers.push(d.provider);
     }
-    let version_url = base.version(&consumer, &version);
-    let tag_links: Vec<Value> = request
-        .tags
-        .iter()
-        .map(|t| named(base.tag(&consumer, &version, t), t, "Tag"))
-        .collect();
-    let logs: Vec<Value> = notices
-        .iter()
-        .map(|n| json!({ "level": "info", "message": n["text"], "deprecationWarning": "Replaced by notices" }))
-        .collect();
-    Ok(Hal::ok(json!({
-        "notices": notices,
-        "logs": logs,
-        "_embedded": {
-            "pacticipant": { "name": consumer, "_links": { "self": { "href": base.pacticipant(&consumer) } } },
-            "version": {
-                "number": version,
-                "_links": { "self": { "href": version_url, "name": version, "title": "Version" } }
-            }
-        },
-        "_links": {
-            "pb:pacticipant": named(base.pacticipant(&consumer), &consumer, "Pacticipant"),
-            "pb:pacticipant-version": named(&version_url, &version, "Pacticipant version"),
-            "pb:pacticipant-version-tags": tag_links,
-            "pb:contracts": contract_links,
-        }
-    }))
-    .into_response())
+    Ok(Hal::ok(publish_result(&links, &publication, &providers, notices)))
 }

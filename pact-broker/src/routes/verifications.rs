@@ -5,34 +5,31 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use serde_json::{Value, json};
-use service_kit::ApiError;
+use serde_json::Value;
 use service_kit::extract::Path;
 
-use super::{invalid, not_found, pacticipant_or_404};
+use super::extract::Body;
+use super::hal::Hal;
+use super::{ApiError, pacticipant_or_404};
 use crate::AppState;
-use crate::hal::{Base, Hal, named};
-use crate::storage::{NewVerification, Snapshot, VerificationDetail};
+use crate::storage::{NewVerification, VersionLabels};
+use crate::views::Links;
+use crate::views::verifications::{VerificationResource, verification};
 
 pub fn router() -> Router<AppState> {
+    const PACT_VERSION: &str = "/pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}";
     Router::new()
+        .route(&format!("{PACT_VERSION}/verification-results"), post(publish))
         .route(
-            "/pacts/provider/{p}/consumer/{c}/pact-version/{sha}/verification-results",
-            post(publish),
-        )
-        .route(
-            "/pacts/provider/{p}/consumer/{c}/pact-version/{sha}/metadata/{m}/verification-results",
+            &format!("{PACT_VERSION}/metadata/{{metadata}}/verification-results"),
             post(publish_with_metadata),
         )
-        .route(
-            "/pacts/provider/{p}/consumer/{c}/pact-version/{sha}/verification-results/latest",
-            get(latest),
-        )
-        .route(
-            "/pacts/provider/{p}/consumer/{c}/pact-version/{sha}/verification-results/{id}",
-            get(show),
-        )
+        .route(&format!("{PACT_VERSION}/verification-results/latest"), get(latest))
+        .route(&format!("{PACT_VERSION}/verification-results/{{id}}"), get(show))
 }
+
+/// A pact content's address: provider, consumer, sha.
+type PactVersionPath = (String, String, String);
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -50,50 +47,55 @@ struct VerificationBody {
     verified_by: Value,
 }
 
+/// The metadata (which selection led to the pact) does not change which pact is verified.
 async fn publish_with_metadata(
     state: State<AppState>,
-    base: Base,
-    Path((p, c, sha, _m)): Path<(String, String, String, String)>,
-    body: crate::extract::Body<VerificationBody>,
-) -> Result<Hal, ApiError> {
-    publish(state, base, Path((p, c, sha)), body).await
+    links: Links,
+    Path((provider, consumer, sha, _metadata)): Path<(String, String, String, String)>,
+    body: Body<VerificationBody>,
+) -> Result<Hal<VerificationResource>, ApiError> {
+    publish(state, links, Path((provider, consumer, sha)), body).await
 }
 
 async fn publish(
     State(state): State<AppState>,
-    base: Base,
-    Path((p, c, sha)): Path<(String, String, String)>,
-    crate::extract::Body(body): crate::extract::Body<VerificationBody>,
-) -> Result<Hal, ApiError> {
+    links: Links,
+    Path((provider, consumer, sha)): Path<PactVersionPath>,
+    Body(body): Body<VerificationBody>,
+) -> Result<Hal<VerificationResource>, ApiError> {
     let success = body
         .success
-        .ok_or_else(|| invalid("success", "is required (true or false)"))?;
+        .ok_or_else(|| ApiError::invalid("success", "is required (true or false)"))?;
     let provider_version = body
         .provider_application_version
         .filter(|v| !v.trim().is_empty())
-        .ok_or_else(|| invalid("providerApplicationVersion", "can't be blank"))?;
+        .ok_or_else(|| ApiError::invalid("providerApplicationVersion", "can't be blank"))?;
     if !matches!(body.test_results, Value::Null | Value::Array(_) | Value::Object(_)) {
-        return Err(invalid("testResults", "must be an array or an object"));
+        return Err(ApiError::invalid("testResults", "must be an array or an object"));
     }
     let snapshot = state.store.snapshot().await?;
-    let provider = pacticipant_or_404(&snapshot, &p)?;
-    let consumer = pacticipant_or_404(&snapshot, &c)?;
+    let provider_id = pacticipant_or_404(&snapshot, &provider)?.id;
+    let consumer_id = pacticipant_or_404(&snapshot, &consumer)?.id;
     if !snapshot
-        .publications
-        .iter()
-        .any(|x| x.sha == sha && x.provider_id == provider.id && x.consumer_id == consumer.id)
+        .publications_between(consumer_id, provider_id)
+        .any(|x| x.sha == sha)
     {
-        return Err(not_found(format!("no pact between {c} and {p} with content {sha}")));
+        return Err(ApiError::not_found(format!(
+            "no pact between {consumer} and {provider} with content {sha}"
+        )));
     }
     let id = state
         .store
         .add_verification(NewVerification {
-            provider: p.clone(),
-            consumer: c.clone(),
-            sha: sha.clone(),
+            provider: provider.clone(),
+            consumer: consumer.clone(),
+            sha,
             provider_version,
-            branch: body.provider_version_branch,
-            tags: body.provider_version_tags,
+            labels: VersionLabels {
+                branch: body.provider_version_branch,
+                tags: body.provider_version_tags,
+                build_url: None,
+            },
             success,
             test_results: body.test_results,
             verified_by: body.verified_by,
@@ -104,64 +106,47 @@ async fn publish(
         .store
         .verification(id)
         .await?
-        .ok_or_else(|| not_found("verification vanished"))?;
+        .ok_or_else(|| ApiError::internal(format!("verification {id} vanished")))?;
     let snapshot = state.store.snapshot().await?;
-    Ok(Hal::created(verification_json(&base, &snapshot, &p, &c, &detail)))
-}
-
-pub fn verification_json(base: &Base, snapshot: &Snapshot, p: &str, c: &str, d: &VerificationDetail) -> Value {
-    let v = &d.verification;
-    let version = &snapshot.version(v.provider_version_id).number;
-    json!({
-        "providerName": p,
-        "providerApplicationVersion": version,
-        "success": v.success,
-        "verificationDate": v.created_at,
-        "buildUrl": d.build_url,
-        "testResults": d.test_results,
-        "verifiedBy": d.verified_by,
-        "_links": {
-            "self": named(base.verification(p, c, &v.sha, v.id), format!("Verification result {} for Pact between {c} and {p}", v.id), "Verification result"),
-            "pb:pact-version": named(base.pact_version(p, c, &v.sha), &v.sha, "Pact"),
-            "pb:provider-version": named(base.version(p, version), version, "Provider version"),
-        }
-    })
+    Ok(Hal::created(verification(
+        &links, &snapshot, &provider, &consumer, &detail,
+    )))
 }
 
 async fn show(
     State(state): State<AppState>,
-    base: Base,
-    Path((p, c, sha, id)): Path<(String, String, String, String)>,
-) -> Result<Hal, ApiError> {
+    links: Links,
+    Path((provider, consumer, sha, id)): Path<(String, String, String, String)>,
+) -> Result<Hal<VerificationResource>, ApiError> {
     let id: i64 = id
         .parse()
-        .map_err(|_| not_found(format!("no verification result {id}")))?;
+        .map_err(|_| ApiError::not_found(format!("no verification result {id}")))?;
     let detail = state
         .store
         .verification(id)
         .await?
         .filter(|d| d.verification.sha == sha)
-        .ok_or_else(|| not_found(format!("no verification result {id} for pact {sha}")))?;
+        .ok_or_else(|| ApiError::not_found(format!("no verification result {id} for pact {sha}")))?;
     let snapshot = state.store.snapshot().await?;
-    Ok(Hal::ok(verification_json(&base, &snapshot, &p, &c, &detail)))
+    Ok(Hal::ok(verification(&links, &snapshot, &provider, &consumer, &detail)))
 }
 
 async fn latest(
     State(state): State<AppState>,
-    base: Base,
-    Path((p, c, sha)): Path<(String, String, String)>,
-) -> Result<Hal, ApiError> {
+    links: Links,
+    Path((provider, consumer, sha)): Path<PactVersionPath>,
+) -> Result<Hal<VerificationResource>, ApiError> {
     let snapshot = state.store.snapshot().await?;
-    let provider = pacticipant_or_404(&snapshot, &p)?;
+    let provider_id = pacticipant_or_404(&snapshot, &provider)?.id;
     let id = snapshot
-        .verifications_of(&sha, provider.id)
+        .verifications_of(&sha, provider_id)
         .next()
         .map(|v| v.id)
-        .ok_or_else(|| not_found(format!("pact {sha} has no verification results")))?;
+        .ok_or_else(|| ApiError::not_found(format!("pact {sha} has no verification results")))?;
     let detail = state
         .store
         .verification(id)
         .await?
-        .ok_or_else(|| not_found("verification vanished"))?;
-    Ok(Hal::ok(verification_json(&base, &snapshot, &p, &c, &detail)))
+        .ok_or_else(|| ApiError::internal(format!("verification {id} vanished")))?;
+    Ok(Hal::ok(verification(&links, &snapshot, &provider, &consumer, &detail)))
 }

@@ -9,7 +9,7 @@ use service_kit::testing::{TempDatabase, TestApp};
 
 pub async fn spawn_with(config: Config) -> TestApp {
     let state = AppState::open(&config).await.expect("open the broker");
-    TestApp::spawn(app(state, &config)).await
+    TestApp::spawn(app(state)).await
 }
 
 pub async fn spawn(db: &TempDatabase) -> TestApp {

@@ -6,7 +6,8 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
-use service_kit::ApiError;
+
+use super::error::ApiError;
 
 /// A JSON body; invalid JSON answers 400, a body over the limit 413.
 #[derive(Debug)]
@@ -16,12 +17,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| ApiError::Rejected {
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            ApiError::Service(service_kit::ApiError::Rejected {
                 status: rejection.status(),
                 message: rejection.body_text(),
-            })?;
+            })
+        })?;
         let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::BadRequest("body is not UTF-8".into()))?;
         let text = if text.trim().is_empty() { "{}" } else { text };
         let value: serde_json::Value =

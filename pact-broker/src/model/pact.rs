@@ -1,7 +1,10 @@
-//! Pact documents as the broker handles them: content sha, per-interaction `_id`, merging.
+//! Pact documents as the broker handles them: content sha, per-interaction `_id`, merging,
+//! the names inside them.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+
+use super::Invalid;
 
 /// Hex sha256 of a JSON value in its canonical form (serde_json sorts object keys).
 pub fn sha(value: &Value) -> String {
@@ -68,25 +71,48 @@ pub fn merge(mut old: Value, new: Value) -> Value {
     }
 }
 
-/// Consumer and provider names inside a pact document.
-pub fn names(pact: &Value) -> (Option<&str>, Option<&str>) {
-    let name = |role: &str| pact.get(role).and_then(|p| p.get("name")).and_then(Value::as_str);
-    (name("consumer"), name("provider"))
+/// What publishing did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishOutcome {
+    /// A new publication for this consumer version and provider.
+    Created,
+    /// The same content again: nothing changed.
+    Unchanged,
+    /// New interactions merged into the existing pact.
+    Merged,
+    /// The content replaced (dangerous modification allowed).
+    Overwritten,
 }
 
-/// Interaction ids and descriptions, in order.
-pub fn interactions(pact: &Value) -> Vec<(String, String)> {
-    pact.get("interactions")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .map(|i| {
-                    let text = |k: &str| i.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
-                    (text("_id"), text("description"))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+/// Why changed content for an already published consumer version is refused (the official
+/// broker's default): one text for every way of publishing.
+pub fn modification_refused(consumer: &str, version: &str, provider: &str) -> String {
+    format!(
+        "Cannot change the content of the pact for {consumer} version {version} and provider {provider}, as race conditions will cause unreliable results for can-i-deploy. Each pact must be published with a unique consumer version number. For more information see https://docs.pact.io/go/versioning"
+    )
+}
+
+/// Checks the consumer and provider names inside a pact against the ones it is published under
+/// (the URL, or the publish request); missing names are filled in.
+pub fn check_names(content: &mut Value, consumer: &str, provider: &str) -> Result<(), Invalid> {
+    let Some(object) = content.as_object_mut() else {
+        return Err(Invalid::new("pact", "must be a JSON object"));
+    };
+    for (role, expected) in [("consumer", consumer), ("provider", provider)] {
+        match object.get(role).and_then(|p| p.get("name")).and_then(Value::as_str) {
+            Some(name) if name != expected => {
+                return Err(Invalid::new(
+                    role,
+                    format!("name in pact '{name}' does not match {role} name in path '{expected}'"),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                object.insert(role.to_owned(), json!({ "name": expected }));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -115,5 +141,32 @@ mod tests {
         let merged = merge(old, new);
         assert_eq!(merged["interactions"].as_array().unwrap().len(), 2);
         assert_eq!(merged["interactions"][0]["response"]["status"], 201);
+    }
+
+    #[test]
+    fn names_must_match_and_missing_ones_are_filled_in() {
+        let cases = [
+            (json!({"consumer": {"name": "C"}, "provider": {"name": "P"}}), Ok(())),
+            (json!({}), Ok(())),
+            (
+                json!({"consumer": {"name": "X"}}),
+                Err("consumer: name in pact 'X' does not match consumer name in path 'C'"),
+            ),
+            (
+                json!({"provider": {"name": "X"}}),
+                Err("provider: name in pact 'X' does not match provider name in path 'P'"),
+            ),
+            (json!([1]), Err("pact: must be a JSON object")),
+        ];
+        for (mut pact, expected) in cases {
+            let outcome = check_names(&mut pact, "C", "P").map_err(|e| e.to_string());
+            assert_eq!(outcome, expected.map_err(str::to_owned), "{pact}");
+            if outcome.is_ok() {
+                assert_eq!(
+                    (pact["consumer"]["name"].as_str(), pact["provider"]["name"].as_str()),
+                    (Some("C"), Some("P"))
+                );
+            }
+        }
     }
 }

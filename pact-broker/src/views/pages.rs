@@ -1,34 +1,20 @@
-//! The web pages, server-rendered: the index (one row per consumer/provider pair with the latest
-//! pact and its "Last verified" state), a pact as readable HTML, the matrix page and the network
-//! graph (SVG) of who depends on whom.
+//! The web pages, server-rendered from model data: the index (one row per consumer/provider
+//! pair with the latest pact and its "Last verified" state), a pact as readable HTML, the matrix
+//! page and the network graph (SVG) of who depends on whom. Each renderer is a pure function
+//! from data to markup.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use service_kit::ApiError;
 
-use crate::AppState;
-use crate::hal::{Base, seg};
-use crate::matrix::MatrixResult;
-use crate::storage::{Publication, Snapshot};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/matrix/provider/{p}/consumer/{c}", get(pair_matrix_page))
-        .route("/network", get(network_page))
-        .route("/groups/{p}", get(group_page))
-        .route("/network.svg", get(network_svg))
-}
+use super::links::Links;
+use crate::model::matrix::MatrixResult;
+use crate::model::{Publication, Snapshot, Verification};
 
 /// Escapes text for HTML and SVG.
-fn esc(text: &str) -> String {
+fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -45,7 +31,7 @@ fn esc(text: &str) -> String {
 
 fn ago(timestamp: &str) -> String {
     let Ok(then) = DateTime::parse_from_rfc3339(timestamp) else {
-        return esc(timestamp);
+        return escape(timestamp);
     };
     let seconds = (Utc::now() - then.with_timezone(&Utc)).num_seconds().max(0);
     let text = match seconds {
@@ -54,7 +40,7 @@ fn ago(timestamp: &str) -> String {
         3600..86_400 => format!("{} hours ago", seconds / 3600),
         _ => format!("{} days ago", seconds / 86_400),
     };
-    format!("<span title=\"{}\">{text}</span>", esc(timestamp))
+    format!("<span title=\"{}\">{text}</span>", escape(timestamp))
 }
 
 const STYLE: &str = "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:0;color:#222;background:#fafafa}
@@ -66,21 +52,18 @@ td.success{background:#c8f0c8}td.failure{background:#f8c8c8}td.pending{backgroun
 pre{background:#f4f4f4;padding:8px;overflow:auto}.interaction{background:#fff;border:1px solid #ddd;margin:12px 0;padding:8px 16px}
 .muted{color:#777;font-size:12px}";
 
-fn page(title: &str, body: &str) -> Html<String> {
-    Html(format!(
+fn page(title: &str, body: &str) -> String {
+    format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head>\
          <body><header><h1>Pact Broker</h1><a href=\"/\">Pacts</a><a href=\"/matrix\">Matrix</a><a href=\"/network\">Network</a></header>\
          <main>{body}</main></body></html>",
-        esc(title)
-    ))
+        escape(title)
+    )
 }
 
 /// The state of the latest verification of a pact content: (css class, text).
 fn last_verified(snapshot: &Snapshot, publication: &Publication) -> (&'static str, String) {
-    match snapshot
-        .verifications_of(&publication.sha, publication.provider_id)
-        .next()
-    {
+    match snapshot.last_verification(publication) {
         Some(v) => {
             let class = if v.success { "success" } else { "failure" };
             let version = &snapshot.version(v.provider_version_id).number;
@@ -90,8 +73,8 @@ fn last_verified(snapshot: &Snapshot, publication: &Publication) -> (&'static st
                 format!(
                     "{} <span class=\"muted\">({outcome} by {} {})</span>",
                     ago(&v.created_at),
-                    esc(snapshot.name(v.provider_id)),
-                    esc(version)
+                    escape(snapshot.name(v.provider_id)),
+                    escape(version)
                 ),
             )
         }
@@ -102,20 +85,20 @@ fn last_verified(snapshot: &Snapshot, publication: &Publication) -> (&'static st
     }
 }
 
-pub async fn index_page(state: &AppState, base: &Base) -> Result<Html<String>, ApiError> {
-    let snapshot = state.store.snapshot().await?;
+/// `/`: one row per consumer/provider pair.
+pub fn index_page(links: &Links, snapshot: &Snapshot) -> String {
     let mut rows = String::new();
-    for p in crate::routes::pacts::latest_pairs(&snapshot) {
+    for p in snapshot.latest_pairs() {
         let consumer = snapshot.name(p.consumer_id);
         let provider = snapshot.name(p.provider_id);
         let version = snapshot.version(p.consumer_version_id);
-        let (class, verified) = last_verified(&snapshot, p);
-        let pact_url = base.pact(provider, consumer, &version.number);
+        let (class, verified) = last_verified(snapshot, p);
+        let pact_url = links.pact(provider, consumer, &version.number);
         let tags: Vec<String> = version
             .branches
             .iter()
-            .map(|b| format!("branch {}", esc(b)))
-            .chain(version.tags.iter().map(|t| format!("tag {}", esc(t))))
+            .map(|b| format!("branch {}", escape(b)))
+            .chain(version.tags.iter().map(|t| format!("tag {}", escape(t))))
             .collect();
         let _ = write!(
             rows,
@@ -123,17 +106,13 @@ pub async fn index_page(state: &AppState, base: &Base) -> Result<Html<String>, A
              <td class=\"consumer-version\"><a href=\"{url}\">{v}</a> <span class=\"muted\">{tags}</span></td>\
              <td class=\"published\">{published}</td><td class=\"verified {class}\">{verified}</td>\
              <td><a href=\"{matrix}\">matrix</a></td></tr>",
-            c = esc(consumer),
-            pr = esc(provider),
-            url = esc(&pact_url),
-            v = esc(&version.number),
+            c = escape(consumer),
+            pr = escape(provider),
+            url = escape(&pact_url),
+            v = escape(&version.number),
             tags = tags.join(", "),
             published = ago(&p.created_at),
-            matrix = esc(&base.url(&format!(
-                "/matrix/provider/{}/consumer/{}",
-                seg(provider),
-                seg(consumer)
-            ))),
+            matrix = escape(&links.pair_matrix(provider, consumer)),
         );
     }
     if rows.is_empty() {
@@ -143,12 +122,13 @@ pub async fn index_page(state: &AppState, base: &Base) -> Result<Html<String>, A
         "<h2>Pacts</h2><table id=\"pacts\"><thead><tr><th>Consumer</th><th>Provider</th><th>Latest pact (consumer version)</th>\
          <th>Published</th><th>Last verified</th><th></th></tr></thead><tbody>{rows}</tbody></table>\
          <p class=\"muted\">API: <a href=\"{api}\">{api}</a> (HAL+JSON)</p>",
-        api = esc(&base.url("/"))
+        api = escape(&links.home())
     );
-    Ok(page("Pacts", &body))
+    page("Pacts", &body)
 }
 
-pub fn pact_page(snapshot: &Snapshot, publication: &Publication, pact: &Value) -> Html<String> {
+/// A pact as readable HTML: its interactions, requests and responses.
+pub fn pact_page(snapshot: &Snapshot, publication: &Publication, pact: &Value) -> String {
     let consumer = snapshot.name(publication.consumer_id);
     let provider = snapshot.name(publication.provider_id);
     let version = &snapshot.version(publication.consumer_version_id).number;
@@ -156,9 +136,9 @@ pub fn pact_page(snapshot: &Snapshot, publication: &Publication, pact: &Value) -
     let mut body = format!(
         "<h2>A pact between {c} and {p}</h2><p>Consumer version <b>{v}</b>, published {published}. \
          <span class=\"verified {class}\">Last verified: {verified}</span></p>",
-        c = esc(consumer),
-        p = esc(provider),
-        v = esc(version),
+        c = escape(consumer),
+        p = escape(provider),
+        v = escape(version),
         published = ago(&publication.created_at),
     );
     let interactions = pact
@@ -194,37 +174,24 @@ pub fn pact_page(snapshot: &Snapshot, publication: &Publication, pact: &Value) -
             body,
             "<div class=\"interaction\"><h3>{n}. {d}</h3>{state}<h4>Request</h4><pre>{req}</pre><h4>Response</h4><pre>{res}</pre></div>",
             n = i + 1,
-            d = esc(&text("description")),
+            d = escape(&text("description")),
             state = if state.is_empty() {
                 String::new()
             } else {
-                format!("<p>Given <i>{}</i></p>", esc(&state))
+                format!("<p>Given <i>{}</i></p>", escape(&state))
             },
-            req = esc(&pretty("request")),
-            res = esc(&pretty("response")),
+            req = escape(&pretty("request")),
+            res = escape(&pretty("response")),
         );
     }
     page(&format!("Pact between {consumer} and {provider}"), &body)
 }
 
-/// The official UI's matrix of one integration: every consumer version against every verification.
-async fn pair_matrix_page(
-    State(state): State<AppState>,
-    service_kit::extract::Path((p, c)): service_kit::extract::Path<(String, String)>,
-) -> Result<Html<String>, ApiError> {
-    let snapshot = state.store.snapshot().await?;
-    let query = crate::extract::Query(vec![
-        ("q[][pacticipant]".into(), c.clone()),
-        ("q[][pacticipant]".into(), p.clone()),
-    ]);
-    let query = crate::matrix::MatrixQuery::from_query(&query)?;
-    let result = crate::matrix::query(&snapshot, &query);
-    Ok(matrix_page(&snapshot, Some(&result)))
-}
-
-pub fn matrix_page(snapshot: &Snapshot, result: Option<&MatrixResult<'_>>) -> Html<String> {
+/// `/matrix` (`result`: the rows a query selected; none: the newest 500 pacts with every
+/// verification) and the matrix of one integration.
+pub fn matrix_page(snapshot: &Snapshot, result: Option<&MatrixResult<'_>>) -> String {
     let mut rows = String::new();
-    let mut push = |p: &Publication, v: Option<&crate::storage::Verification>| {
+    let mut push = |p: &Publication, v: Option<&Verification>| {
         let (class, text) = match v {
             Some(v) if v.success => ("success", "true"),
             Some(_) => ("failure", "false"),
@@ -233,10 +200,10 @@ pub fn matrix_page(snapshot: &Snapshot, result: Option<&MatrixResult<'_>>) -> Ht
         let _ = write!(
             rows,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{text}</td><td>{}</td></tr>",
-            esc(snapshot.name(p.consumer_id)),
-            esc(&snapshot.version(p.consumer_version_id).number),
-            esc(snapshot.name(p.provider_id)),
-            v.map(|v| esc(&snapshot.version(v.provider_version_id).number))
+            escape(snapshot.name(p.consumer_id)),
+            escape(&snapshot.version(p.consumer_version_id).number),
+            escape(snapshot.name(p.provider_id)),
+            v.map(|v| escape(&snapshot.version(v.provider_version_id).number))
                 .unwrap_or_default(),
             v.map(|v| ago(&v.created_at)).unwrap_or_default(),
         );
@@ -301,8 +268,8 @@ pub fn network(snapshot: &Snapshot, focus: Option<&str>) -> String {
             y1 + dy * shrink,
             x2 - dx * shrink,
             y2 - dy * shrink,
-            esc(consumer),
-            esc(provider)
+            escape(consumer),
+            escape(provider)
         );
     }
     for name in &names {
@@ -312,45 +279,32 @@ pub fn network(snapshot: &Snapshot, focus: Option<&str>) -> String {
             "<g class=\"node\"><ellipse cx=\"{x:.1}\" cy=\"{y:.1}\" rx=\"70\" ry=\"26\" fill=\"#eef1f6\" stroke=\"#2b3a55\"/>\
              <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"13\">{}</text></g>",
             y + 4.0,
-            esc(name)
+            escape(name)
         );
     }
     svg.push_str("</svg>");
     svg
 }
 
-async fn network_svg(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let snapshot = state.store.snapshot().await?;
-    let mut response = network(&snapshot, None).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
-    Ok(response)
-}
-
-async fn group_page(
-    State(state): State<AppState>,
-    service_kit::extract::Path(name): service_kit::extract::Path<String>,
-) -> Result<Html<String>, ApiError> {
-    let snapshot = state.store.snapshot().await?;
-    crate::routes::pacticipant_or_404(&snapshot, &name)?;
-    Ok(page(
+/// `/groups/{pacticipant}`: one pacticipant's integrations.
+pub fn group_page(snapshot: &Snapshot, name: &str) -> String {
+    page(
         &format!("Network of {name}"),
         &format!(
             "<h2>Integrations of {}</h2><p class=\"muted\">An arrow points from a consumer to its provider.</p>{}",
-            esc(&name),
-            network(&snapshot, Some(&name))
+            escape(name),
+            network(snapshot, Some(name))
         ),
-    ))
+    )
 }
 
-async fn network_page(State(state): State<AppState>) -> Result<Html<String>, ApiError> {
-    let snapshot = state.store.snapshot().await?;
-    Ok(page(
+/// `/network`: every integration.
+pub fn network_page(snapshot: &Snapshot) -> String {
+    page(
         "Network",
         &format!(
             "<h2>Who depends on whom</h2><p class=\"muted\">An arrow points from a consumer to its provider.</p>{}",
-            network(&snapshot, None)
+            network(snapshot, None)
         ),
-    ))
+    )
 }

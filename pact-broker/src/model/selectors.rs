@@ -2,13 +2,14 @@
 //! selectors, with pending status and work-in-progress pacts, as the official broker answers
 //! `POST /pacts/provider/{provider}/for-verification`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
-use service_kit::ApiError;
 
-use crate::storage::{DeploymentKind, Publication, Snapshot};
+use super::latest_per_consumer;
+use super::pending::{self, is_pending};
+use super::{DeploymentKind, Invalid, Publication, Snapshot};
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -52,7 +53,8 @@ pub struct Selected {
     pub wip: bool,
 }
 
-fn validate(request: &VerificationRequest) -> Result<(), ApiError> {
+fn validate(request: &VerificationRequest) -> Result<(), Invalid> {
+    let invalid = |message: String| Invalid::new("consumerVersionSelectors", message);
     for selector in &request.consumer_version_selectors {
         let has_criterion = selector.main_branch == Some(true)
             || selector.branch.is_some()
@@ -65,46 +67,31 @@ fn validate(request: &VerificationRequest) -> Result<(), ApiError> {
             || selector.environment.is_some()
             || selector.consumer.is_some();
         if !has_criterion {
-            return Err(ApiError::BadRequest(format!(
-                "consumerVersionSelectors: {selector:?} has no criterion (mainBranch, branch, matchingBranch, tag, latest, deployed, released, deployedOrReleased, environment or consumer)"
+            return Err(invalid(format!(
+                "{selector:?} has no criterion (mainBranch, branch, matchingBranch, tag, latest, deployed, released, deployedOrReleased, environment or consumer)"
             )));
         }
         if selector.matching_branch == Some(true) && request.provider_version_branch.is_none() {
-            return Err(ApiError::BadRequest(
-                "consumerVersionSelectors: matchingBranch needs providerVersionBranch".into(),
-            ));
+            return Err(invalid("matchingBranch needs providerVersionBranch".into()));
         }
         if selector.fallback_tag.is_some() && selector.tag.is_none() {
-            return Err(ApiError::BadRequest(
-                "consumerVersionSelectors: fallbackTag needs tag".into(),
-            ));
+            return Err(invalid("fallbackTag needs tag".into()));
         }
         if selector.fallback_branch.is_some() && selector.branch.is_none() {
-            return Err(ApiError::BadRequest(
-                "consumerVersionSelectors: fallbackBranch needs branch".into(),
-            ));
+            return Err(invalid("fallbackBranch needs branch".into()));
         }
     }
     Ok(())
 }
 
 /// Parses `includeWipPactsSince`: a date (`2024-01-31`) or an RFC 3339 timestamp.
-pub fn parse_since(text: &str) -> Result<DateTime<Utc>, ApiError> {
+pub fn parse_since(text: &str) -> Result<DateTime<Utc>, Invalid> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .or_else(|_| {
             NaiveDate::parse_from_str(text, "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
         })
-        .map_err(|_| ApiError::BadRequest(format!("includeWipPactsSince: {text:?} is not a date or timestamp")))
-}
-
-/// Keeps the newest publication per consumer (publications are ordered by consumer version).
-fn latest_per_consumer<'a>(pubs: impl Iterator<Item = &'a Publication>) -> Vec<&'a Publication> {
-    let mut latest: BTreeMap<i64, &Publication> = BTreeMap::new();
-    for p in pubs {
-        latest.insert(p.consumer_id, p);
-    }
-    latest.into_values().collect()
+        .map_err(|_| Invalid::new("includeWipPactsSince", format!("{text:?} is not a date or timestamp")))
 }
 
 struct Context<'a> {
@@ -331,45 +318,12 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Whether a pact content is still pending for the provider version being verified, as the
-/// official broker decides it: pending for provider branch B unless a version on B verified it
-/// successfully, or a successful verification (from any branch) happened before B first
-/// appeared (a branch cut from a line that already supports the pact). Tags work the same way
-/// (pending when any given tag is); with neither, pending until any successful verification.
-pub fn is_pending(snapshot: &Snapshot, sha: &str, provider_id: i64, request: &VerificationRequest) -> bool {
-    let successes: Vec<_> = snapshot
-        .verifications_of(sha, provider_id)
-        .filter(|v| v.success)
-        .collect();
-    let pending_for = |on: &dyn Fn(&crate::storage::Version) -> bool, created: Option<&String>| {
-        let verified_by_label = successes.iter().any(|v| on(snapshot.version(v.provider_version_id)));
-        let verified_before = successes.iter().any(|v| created.is_none_or(|c| &v.created_at < c));
-        !verified_by_label && !verified_before
-    };
-    match (
-        &request.provider_version_branch,
-        request.provider_version_tags.is_empty(),
-    ) {
-        (Some(branch), _) => pending_for(
-            &|v| v.branches.contains(branch),
-            snapshot.branch_created.get(&(provider_id, branch.clone())),
-        ),
-        (None, false) => request.provider_version_tags.iter().any(|tag| {
-            pending_for(
-                &|v| v.tags.contains(tag),
-                snapshot.tag_created.get(&(provider_id, tag.clone())),
-            )
-        }),
-        (None, true) => successes.is_empty(),
-    }
-}
-
 /// The pacts a provider must verify. `Ok(None)` when the provider is unknown.
 pub fn pacts_for_verification(
     snapshot: &Snapshot,
     provider: &str,
     request: &VerificationRequest,
-) -> Result<Option<Vec<Selected>>, ApiError> {
+) -> Result<Option<Vec<Selected>>, Invalid> {
     validate(request)?;
     let since = request
         .include_wip_pacts_since
@@ -379,11 +333,7 @@ pub fn pacts_for_verification(
     let Some(provider) = snapshot.pacticipant_by_name(provider) else {
         return Ok(None);
     };
-    let pubs: Vec<&Publication> = snapshot
-        .publications
-        .iter()
-        .filter(|p| p.provider_id == provider.id)
-        .collect();
+    let pubs: Vec<&Publication> = snapshot.publications_for(provider.id).collect();
     let context = Context { snapshot, pubs };
     let default_selectors = [Selector {
         latest: Some(true),
@@ -429,40 +379,302 @@ pub fn pacts_for_verification(
         }
     }
 
-    // WIP: the heads of every consumer branch (and tag) published since the date, still
-    // pending for this provider branch, not already selected.
+    // WIP: pacts not selected above that are still pending for this provider branch.
     if let Some(since) = since {
-        let mut heads: BTreeMap<(i64, String), &Publication> = BTreeMap::new();
-        for p in &context.pubs {
-            let version = snapshot.version(p.consumer_version_id);
-            for b in &version.branches {
-                heads.insert((p.consumer_id, format!("branch '{b}'")), p);
-            }
-            for t in &version.tags {
-                heads.insert((p.consumer_id, format!("tag '{t}'")), p);
-            }
-        }
-        let mut wip: Vec<Selected> = Vec::new();
-        for ((_, head), p) in heads {
-            let published = DateTime::parse_from_rfc3339(&p.created_at).map(|t| t.with_timezone(&Utc));
-            let recent = published.is_ok_and(|t| t >= since);
-            let selected = by_sha.iter().chain(wip.iter()).any(|s| s.publication.sha == p.sha);
-            if recent && !selected && is_pending(snapshot, &p.sha, provider.id, request) {
-                wip.push(Selected {
-                    publication: p.clone(),
-                    consumer: context.consumer(p).to_owned(),
-                    consumer_version: context.number(p).to_owned(),
-                    descriptions: vec![format!(
-                        "latest version of {} from {head} ({})",
-                        context.consumer(p),
-                        context.number(p)
-                    )],
-                    pending: Some(true),
-                    wip: true,
-                });
-            }
-        }
+        let wip = pending::wip_pacts(snapshot, &context.pubs, provider.id, request, since, &by_sha);
         by_sha.extend(wip);
     }
     Ok(Some(by_sha))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::snapshot::fixture::Builder;
+
+    /// Web (main branch `main`) and Mobile (main branch `master`) publish pacts for Api;
+    /// Web 1 is deployed to production, Mobile 1 released there; Web 4 republishes Web 2's content.
+    fn fixture() -> Snapshot {
+        let mut b = Builder::default();
+        b.main_branch("Web", "main");
+        b.main_branch("Mobile", "master");
+        b.publish("Web", "W1", &["branch:main", "tag:prod"], "Api", "w1");
+        b.publish("Mobile", "M1", &["branch:master", "tag:prod"], "Api", "m1");
+        b.publish("Web", "W2", &["branch:main"], "Api", "w2");
+        b.publish("Web", "W3", &["branch:feat-x"], "Api", "w3");
+        b.publish("Mobile", "M2", &["branch:feat-x"], "Api", "m2");
+        b.publish("Web", "W4", &["branch:main"], "Api", "w2");
+        b.publish("Web", "O1", &["branch:main"], "Other", "o1");
+        b.deploy("Web", "W1", "production", DeploymentKind::Deployed);
+        b.deploy("Mobile", "M1", "production", DeploymentKind::Released);
+        b.environment("test");
+        b.snapshot
+    }
+
+    fn request(selectors: serde_json::Value, branch: Option<&str>) -> VerificationRequest {
+        let mut body = json!({ "consumerVersionSelectors": selectors });
+        if let Some(branch) = branch {
+            body["providerVersionBranch"] = json!(branch);
+        }
+        serde_json::from_value(body).expect("a request")
+    }
+
+    /// (consumer version, descriptions) of every selected pact, in order.
+    fn selected(snapshot: &Snapshot, request: &VerificationRequest) -> Vec<(String, Vec<String>)> {
+        pacts_for_verification(snapshot, "Api", request)
+            .expect("valid")
+            .expect("a known provider")
+            .into_iter()
+            .map(|s| (s.consumer_version, s.descriptions))
+            .collect()
+    }
+
+    #[test]
+    fn every_selector_picks_the_official_versions_with_the_official_descriptions() {
+        let snapshot = fixture();
+        let one = |version: &str, text: &str| (version.to_owned(), vec![text.to_owned()]);
+        // (case, selectors, provider branch, selected versions with their descriptions)
+        type Case = (
+            &'static str,
+            serde_json::Value,
+            Option<&'static str>,
+            Vec<(String, Vec<String>)>,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "mainBranch: each consumer's latest on its own main branch",
+                json!([{"mainBranch": true}]),
+                None,
+                vec![
+                    one("W4", "latest version of Web from branch 'main' (W4)"),
+                    one("M1", "latest version of Mobile from branch 'master' (M1)"),
+                ],
+            ),
+            (
+                "mainBranch for one consumer",
+                json!([{"mainBranch": true, "consumer": "Mobile"}]),
+                None,
+                vec![one("M1", "latest version of Mobile from branch 'master' (M1)")],
+            ),
+            (
+                "branch: latest per consumer",
+                json!([{"branch": "feat-x"}]),
+                None,
+                vec![
+                    one("W3", "latest version of Web from branch 'feat-x' (W3)"),
+                    one("M2", "latest version of Mobile from branch 'feat-x' (M2)"),
+                ],
+            ),
+            (
+                "branch with latest false: every version on it",
+                json!([{"branch": "main", "latest": false, "consumer": "Web"}]),
+                None,
+                vec![
+                    one("W1", "one of the versions of Web from branch 'main' (W1)"),
+                    (
+                        "W4".into(),
+                        vec![
+                            "one of the versions of Web from branch 'main' (W2)".into(),
+                            "one of the versions of Web from branch 'main' (W4)".into(),
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "branch with fallbackBranch: the fallback where the branch has none",
+                json!([{"branch": "feat-x", "fallbackBranch": "master"}, {"branch": "nope", "fallbackBranch": "main"}]),
+                None,
+                vec![
+                    one("W3", "latest version of Web from branch 'feat-x' (W3)"),
+                    one("M2", "latest version of Mobile from branch 'feat-x' (M2)"),
+                    one("W4", "latest version of Web from branch 'main' (W4)"),
+                ],
+            ),
+            (
+                "matchingBranch: the provider's branch",
+                json!([{"matchingBranch": true}]),
+                Some("feat-x"),
+                vec![
+                    one(
+                        "W3",
+                        "latest version of Web from branch 'feat-x' (matching provider branch) (W3)",
+                    ),
+                    one(
+                        "M2",
+                        "latest version of Mobile from branch 'feat-x' (matching provider branch) (M2)",
+                    ),
+                ],
+            ),
+            (
+                "tag: every version with it",
+                json!([{"tag": "prod"}]),
+                None,
+                vec![
+                    one("W1", "one of the versions of Web with tag 'prod' (W1)"),
+                    one("M1", "one of the versions of Mobile with tag 'prod' (M1)"),
+                ],
+            ),
+            (
+                "tag with latest: the latest per consumer",
+                json!([{"tag": "prod", "latest": true}]),
+                None,
+                vec![
+                    one("W1", "latest version of Web with tag 'prod' (W1)"),
+                    one("M1", "latest version of Mobile with tag 'prod' (M1)"),
+                ],
+            ),
+            (
+                "tag with fallbackTag",
+                json!([{"tag": "nope", "fallbackTag": "prod"}]),
+                None,
+                vec![
+                    one("W1", "latest version of Web with tag 'prod' (W1)"),
+                    one("M1", "latest version of Mobile with tag 'prod' (M1)"),
+                ],
+            ),
+            (
+                "latest: each consumer's newest",
+                json!([{"latest": true}]),
+                None,
+                vec![
+                    one("W4", "latest version of Web (W4)"),
+                    one("M2", "latest version of Mobile (M2)"),
+                ],
+            ),
+            (
+                "consumer alone: every version of it, one entry per content",
+                json!([{"consumer": "Web"}]),
+                None,
+                vec![
+                    one("W1", "one of the versions of Web (W1)"),
+                    (
+                        "W4".into(),
+                        vec![
+                            "one of the versions of Web (W2)".into(),
+                            "one of the versions of Web (W4)".into(),
+                        ],
+                    ),
+                    one("W3", "one of the versions of Web (W3)"),
+                ],
+            ),
+            (
+                "deployed",
+                json!([{"deployed": true}]),
+                None,
+                vec![one("W1", "version of Web currently deployed to 'production' (W1)")],
+            ),
+            (
+                "released",
+                json!([{"released": true}]),
+                None,
+                vec![one("M1", "version of Mobile currently released to 'production' (M1)")],
+            ),
+            (
+                "deployedOrReleased",
+                json!([{"deployedOrReleased": true}]),
+                None,
+                vec![
+                    one("W1", "version of Web currently deployed to 'production' (W1)"),
+                    one("M1", "version of Mobile currently released to 'production' (M1)"),
+                ],
+            ),
+            (
+                "environment alone: deployed or released there",
+                json!([{"environment": "production"}]),
+                None,
+                vec![
+                    one("W1", "version of Web currently deployed to 'production' (W1)"),
+                    one("M1", "version of Mobile currently released to 'production' (M1)"),
+                ],
+            ),
+            (
+                "deployed to an empty environment",
+                json!([{"deployed": true, "environment": "test"}]),
+                None,
+                vec![],
+            ),
+            (
+                "no selectors: the latest of each consumer",
+                json!([]),
+                None,
+                vec![
+                    one("W4", "latest version of Web (W4)"),
+                    one("M2", "latest version of Mobile (M2)"),
+                ],
+            ),
+            (
+                "two selectors picking one content: one entry, both reasons",
+                json!([{"mainBranch": true, "consumer": "Mobile"}, {"tag": "prod", "latest": true, "consumer": "Mobile"}]),
+                None,
+                vec![(
+                    "M1".into(),
+                    vec![
+                        "latest version of Mobile from branch 'master' (M1)".into(),
+                        "latest version of Mobile with tag 'prod' (M1)".into(),
+                    ],
+                )],
+            ),
+        ];
+        for (case, selectors, branch, expected) in cases {
+            assert_eq!(selected(&snapshot, &request(selectors, branch)), expected, "{case}");
+        }
+    }
+
+    #[test]
+    fn invalid_requests_name_the_field_and_unknown_providers_are_none() {
+        let snapshot = fixture();
+        let cases = [
+            (
+                json!({"consumerVersionSelectors": [{"fallbackTag": "x"}]}),
+                "consumerVersionSelectors",
+                "has no criterion",
+            ),
+            (
+                json!({"consumerVersionSelectors": [{"matchingBranch": true}]}),
+                "consumerVersionSelectors",
+                "matchingBranch needs providerVersionBranch",
+            ),
+            (
+                json!({"consumerVersionSelectors": [{"latest": true, "fallbackTag": "x"}]}),
+                "consumerVersionSelectors",
+                "fallbackTag needs tag",
+            ),
+            (
+                json!({"consumerVersionSelectors": [{"latest": true, "fallbackBranch": "x"}]}),
+                "consumerVersionSelectors",
+                "fallbackBranch needs branch",
+            ),
+            (
+                json!({"includeWipPactsSince": "last week"}),
+                "includeWipPactsSince",
+                "is not a date or timestamp",
+            ),
+        ];
+        for (body, field, text) in cases {
+            let request: VerificationRequest = serde_json::from_value(body.clone()).unwrap();
+            let error = pacts_for_verification(&snapshot, "Api", &request).expect_err(&body.to_string());
+            assert_eq!(error.field, field, "{body}");
+            assert!(error.message.contains(text), "{body}: {}", error.message);
+        }
+        assert!(
+            pacts_for_verification(&snapshot, "Nobody", &VerificationRequest::default())
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn wip_since_accepts_dates_and_timestamps() {
+        assert_eq!(
+            parse_since("2024-01-31").unwrap().to_rfc3339(),
+            "2024-01-31T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_since("2024-01-31T10:00:00+02:00").unwrap().to_rfc3339(),
+            "2024-01-31T08:00:00+00:00"
+        );
+        assert!(parse_since("31/01/2024").is_err());
+    }
 }

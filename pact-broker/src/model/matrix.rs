@@ -1,17 +1,11 @@
-//! The matrix (`GET /matrix`) and can-i-deploy: which consumer versions' pacts were verified by
-//! which provider versions, and whether a pacticipant version can be deployed, with the
-//! official broker's semantics: `deployable` is `false` when a specified version does not exist
-//! or a required verification failed, `null` (unknown) when a required verification is
-//! missing, `true` otherwise.
+//! The matrix: which consumer versions' pacts were verified by which provider versions, for
+//! the pacticipant versions a query selects (and, for one selector, the pacticipants it
+//! integrates with at the versions of a target: an environment, a tag or the latest).
+//! `can_i_deploy` turns a result into the deployability answer.
 
 use std::collections::{BTreeMap, HashSet};
 
-use serde_json::{Value, json};
-use service_kit::ApiError;
-
-use crate::extract::Query;
-use crate::hal::{Base, link};
-use crate::storage::{Publication, Snapshot, Verification};
+use super::{Publication, Snapshot, Verification};
 
 /// What the other side of a can-i-deploy question is.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,79 +33,34 @@ pub enum LatestBy {
     Cvpv,
 }
 
+/// Rows answered when the query sets no `limit`.
+pub const DEFAULT_LIMIT: usize = 1000;
+
 #[derive(Debug, Clone)]
 pub struct MatrixQuery {
     pub selectors: Vec<SelectorSpec>,
     pub target: Option<Target>,
     pub latest_by: LatestBy,
+    /// `ignore[]`: (pacticipant, version) whose missing or failed verifications do not count.
     pub ignore: Vec<(String, Option<String>)>,
     pub limit: usize,
 }
 
 impl MatrixQuery {
-    pub fn from_query(query: &Query) -> Result<Self, ApiError> {
-        let mut selectors = Vec::new();
-        for group in query.groups("q") {
-            let mut spec = SelectorSpec::default();
-            for (field, value) in group {
-                match field.as_str() {
-                    "pacticipant" => spec.pacticipant = value,
-                    "version" => spec.version = Some(value),
-                    "latest" => spec.latest = value == "true",
-                    "tag" => spec.tag = Some(value),
-                    "branch" => spec.branch = Some(value),
-                    "mainBranch" => spec.main_branch = value == "true",
-                    _ => {}
-                }
-            }
-            if spec.pacticipant.is_empty() {
-                return Err(ApiError::BadRequest(
-                    "q[][pacticipant] is required in every selector".into(),
-                ));
-            }
-            selectors.push(spec);
-        }
-        if selectors.is_empty() {
-            return Err(ApiError::BadRequest(
-                "Please provide 1 or more version selectors (q[][pacticipant]=...)".into(),
-            ));
-        }
-        let ignore = query
-            .groups("ignore")
-            .into_iter()
-            .filter_map(|g| {
-                let name = g.iter().find(|(f, _)| f == "pacticipant")?.1.clone();
-                let version = g.iter().find(|(f, _)| f == "version").map(|(_, v)| v.clone());
-                Some((name, version))
-            })
-            .collect();
-        let target = if let Some(env) = query.get("environment").filter(|e| !e.is_empty()) {
-            Some(Target::Environment(env.to_owned()))
-        } else if let Some(tag) = query.get("tag").filter(|t| !t.is_empty()) {
-            Some(Target::Tag(tag.to_owned()))
-        } else if query.flag("latest") {
-            Some(Target::Latest)
-        } else {
-            None
+    /// Every version of a consumer against every verification by a provider (the web page of
+    /// one integration).
+    pub fn between(consumer: String, provider: String) -> Self {
+        let selector = |pacticipant| SelectorSpec {
+            pacticipant,
+            ..SelectorSpec::default()
         };
-        let latest_by = match query.get("latestby") {
-            Some("cvp") => LatestBy::Cvp,
-            Some("cvpv") => LatestBy::Cvpv,
-            Some("") | None => LatestBy::None,
-            Some(other) => {
-                return Err(ApiError::BadRequest(format!(
-                    "latestby must be cvp or cvpv, not {other:?}"
-                )));
-            }
-        };
-        let limit = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(1000);
-        Ok(Self {
-            selectors,
-            target,
-            latest_by,
-            ignore,
-            limit,
-        })
+        Self {
+            selectors: vec![selector(consumer), selector(provider)],
+            target: None,
+            latest_by: LatestBy::None,
+            ignore: Vec::new(),
+            limit: DEFAULT_LIMIT,
+        }
     }
 
     /// can-i-deploy: one pacticipant version against an environment or a tag.
@@ -127,22 +76,22 @@ impl MatrixQuery {
             target: Some(target),
             latest_by: LatestBy::Cvpv,
             ignore: Vec::new(),
-            limit: 1000,
+            limit: DEFAULT_LIMIT,
         }
     }
 }
 
 /// A selector resolved to pacticipant and versions (`None`: all versions).
 #[derive(Debug, Clone)]
-struct Resolved {
+pub(super) struct Resolved {
     pacticipant_id: Option<i64>,
-    name: String,
+    pub(super) name: String,
     versions: Option<Vec<i64>>,
     /// Text for reasons, e.g. "version 1.0 of Foo", "the version of Bar currently in prod (2)".
-    description: String,
+    pub(super) description: String,
     /// A specified version that does not exist (deployable false).
-    missing: Option<String>,
-    inferred: bool,
+    pub(super) missing: Option<String>,
+    pub(super) inferred: bool,
 }
 
 fn resolve(snapshot: &Snapshot, spec: &SelectorSpec) -> Resolved {
@@ -298,9 +247,10 @@ fn infer(snapshot: &Snapshot, subject: &Resolved, target: Option<&Target>) -> Ve
 pub struct Row<'a> {
     pub publication: &'a Publication,
     pub verification: Option<&'a Verification>,
-    consumer_selector: usize,
-    provider_selector: usize,
-    ignored: bool,
+    pub(super) consumer_selector: usize,
+    pub(super) provider_selector: usize,
+    /// A row of an `ignore[]` pacticipant: shown, but not counted.
+    pub ignored: bool,
 }
 
 impl Row<'_> {
@@ -311,7 +261,7 @@ impl Row<'_> {
 
 pub struct MatrixResult<'a> {
     pub rows: Vec<Row<'a>>,
-    resolved: Vec<Resolved>,
+    pub(super) resolved: Vec<Resolved>,
 }
 
 fn contains(versions: &Option<Vec<i64>>, id: i64) -> bool {
@@ -387,155 +337,4 @@ pub fn query<'a>(snapshot: &'a Snapshot, query: &MatrixQuery) -> MatrixResult<'a
     }
     rows.truncate(query.limit);
     MatrixResult { rows, resolved }
-}
-
-pub struct Summary {
-    pub deployable: Option<bool>,
-    pub reasons: Vec<(&'static str, String)>,
-    pub success: usize,
-    pub failed: usize,
-    pub unknown: usize,
-}
-
-impl MatrixResult<'_> {
-    fn describe(&self, snapshot: &Snapshot, row: &Row<'_>) -> (String, String) {
-        let consumer = &self.resolved[row.consumer_selector];
-        let provider = &self.resolved[row.provider_selector];
-        let cv = &snapshot.version(row.publication.consumer_version_id).number;
-        let c = if consumer.inferred {
-            consumer.description.clone()
-        } else {
-            format!("version {cv} of {}", consumer.name)
-        };
-        let p = match row.verification {
-            Some(v) if !provider.inferred => {
-                format!(
-                    "version {} of {}",
-                    snapshot.version(v.provider_version_id).number,
-                    provider.name
-                )
-            }
-            _ => provider.description.clone(),
-        };
-        (c, p)
-    }
-
-    pub fn summary(&self, snapshot: &Snapshot) -> Summary {
-        let considered: Vec<&Row<'_>> = self.rows.iter().filter(|r| !r.ignored).collect();
-        let success = considered.iter().filter(|r| r.success() == Some(true)).count();
-        let failed = considered.iter().filter(|r| r.success() == Some(false)).count();
-        let unknown = considered.iter().filter(|r| r.success().is_none()).count();
-        let missing: Vec<String> = self.resolved.iter().filter_map(|r| r.missing.clone()).collect();
-        let deployable = if !missing.is_empty() {
-            Some(false)
-        } else if unknown > 0 {
-            None
-        } else {
-            Some(failed == 0)
-        };
-        let mut reasons: Vec<(&'static str, String)> = missing.into_iter().map(|m| ("error", m)).collect();
-        if reasons.is_empty() {
-            for row in &considered {
-                let (c, p) = self.describe(snapshot, row);
-                let reason = match row.success() {
-                    Some(false) => {
-                        format!("The verification for the pact between {c} and {p} failed")
-                    }
-                    None => format!("There is no verified pact between {c} and {p}"),
-                    Some(true) => continue,
-                };
-                if !reasons.iter().any(|(_, r)| r == &reason) {
-                    reasons.push(("error", reason));
-                }
-            }
-        }
-        if reasons.is_empty() {
-            let text = if considered.is_empty() {
-                "There are no missing dependencies"
-            } else {
-                "All required verification results are published and successful"
-            };
-            reasons.push(("success", text.to_owned()));
-        }
-        for row in self.rows.iter().filter(|r| r.ignored && r.success() != Some(true)) {
-            let (c, p) = self.describe(snapshot, row);
-            reasons.push((
-                "warning",
-                format!("Ignoring the missing or failed verification between {c} and {p}"),
-            ));
-        }
-        Summary {
-            deployable,
-            reasons,
-            success,
-            failed,
-            unknown,
-        }
-    }
-}
-
-fn version_json(base: &Base, snapshot: &Snapshot, pacticipant: &str, version_id: i64) -> Value {
-    let v = snapshot.version(version_id);
-    json!({
-        "number": v.number,
-        "branch": v.branches.last(),
-        "branches": v.branches.iter().map(|b| json!({"name": b})).collect::<Vec<_>>(),
-        "tags": v.tags.iter().map(|t| json!({"name": t})).collect::<Vec<_>>(),
-        "_links": { "self": link(base.version(pacticipant, &v.number)) }
-    })
-}
-
-/// The matrix resource body (also the can-i-deploy answer).
-pub fn to_json(base: &Base, snapshot: &Snapshot, result: &MatrixResult<'_>) -> Value {
-    let summary = result.summary(snapshot);
-    let matrix: Vec<Value> = result
-        .rows
-        .iter()
-        .map(|row| {
-            let consumer = snapshot.name(row.publication.consumer_id);
-            let provider = snapshot.name(row.publication.provider_id);
-            let cv = &snapshot.version(row.publication.consumer_version_id).number;
-            let verification = row.verification.map(|v| {
-                json!({
-                    "success": v.success,
-                    "verifiedAt": v.created_at,
-                    "_links": { "self": link(base.verification(provider, consumer, &row.publication.sha, v.id)) }
-                })
-            });
-            json!({
-                "consumer": {
-                    "name": consumer,
-                    "_links": { "self": link(base.pacticipant(consumer)) },
-                    "version": version_json(base, snapshot, consumer, row.publication.consumer_version_id),
-                },
-                "provider": {
-                    "name": provider,
-                    "_links": { "self": link(base.pacticipant(provider)) },
-                    "version": row.verification.map(|v| version_json(base, snapshot, provider, v.provider_version_id)),
-                },
-                "pact": {
-                    "createdAt": row.publication.created_at,
-                    "_links": { "self": link(base.pact(provider, consumer, cv)) }
-                },
-                "verificationResult": verification,
-            })
-        })
-        .collect();
-    let reason = summary
-        .reasons
-        .iter()
-        .map(|(_, r)| r.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
-    json!({
-        "summary": {
-            "deployable": summary.deployable,
-            "reason": reason,
-            "success": summary.success,
-            "failed": summary.failed,
-            "unknown": summary.unknown,
-        },
-        "notices": summary.reasons.iter().map(|(kind, text)| json!({"type": kind, "text": text})).collect::<Vec<_>>(),
-        "matrix": matrix,
-    })
 }

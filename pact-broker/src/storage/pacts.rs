@@ -1,0 +1,153 @@
+//! Pacts: contents stored once per sha of their canonical JSON, and publications (a consumer
+//! version's pact with a provider points at a content).
+
+use rusqlite::{OptionalExtension, params};
+use serde_json::Value;
+use service_kit::db::rusqlite;
+
+use super::versions::{self, VersionLabels};
+use super::{Conflict, Store, StoreError, now};
+use crate::model::pact::{self, PublishOutcome};
+
+/// How a publication is stored when the consumer version already has a different pact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnConflict {
+    /// The official broker's default: different content is refused.
+    Refuse,
+    /// Replace the content (PACT_BROKER_ALLOW_DANGEROUS_CONTRACT_MODIFICATION).
+    Overwrite,
+    /// Add the new interactions to the existing pact (`onConflict: "merge"`, `PATCH`).
+    Merge,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPact {
+    pub consumer: String,
+    pub provider: String,
+    pub version: String,
+    pub labels: VersionLabels,
+    pub content: Value,
+    pub on_conflict: OnConflict,
+}
+
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub sha: String,
+    pub outcome: PublishOutcome,
+}
+
+fn store_content(tx: &rusqlite::Connection, sha: &str, content: &Value) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO pact_contents (sha, content, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![sha, content.to_string(), now()])?;
+    Ok(())
+}
+
+fn load_content(conn: &rusqlite::Connection, sha: &str) -> rusqlite::Result<Option<Value>> {
+    let text: Option<String> = conn
+        .prepare_cached("SELECT content FROM pact_contents WHERE sha = ?1")?
+        .query_row(params![sha], |row| row.get(0))
+        .optional()?;
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+impl Store {
+    /// Stores a consumer version's pact with a provider (creating pacticipants and version and
+    /// adding the labels), as `new.on_conflict` says when the version already has another one.
+    pub async fn publish(&self, new: NewPact) -> Result<Published, StoreError> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            // Consumer before provider, so a first publication numbers them in that order.
+            let version_id = versions::save(&tx, &new.consumer, &new.version, &new.labels)?.version_id;
+            let provider_id = super::pacticipants::ensure(&tx, &new.provider)?;
+            let existing: Option<(i64, String)> = tx
+                .prepare_cached("SELECT id, sha FROM publications WHERE consumer_version_id = ?1 AND provider_id = ?2")?
+                .query_row(params![version_id, provider_id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            let mut content = new.content;
+            if let (Some((_, old_sha)), OnConflict::Merge) = (&existing, new.on_conflict)
+                && let Some(old) = load_content(&tx, old_sha)?
+            {
+                content = pact::merge(old, content);
+            }
+            let (sha, content) = pact::prepare(content);
+            let outcome = match existing {
+                None => {
+                    store_content(&tx, &sha, &content)?;
+                    tx.prepare_cached(
+                        "INSERT INTO publications (consumer_version_id, provider_id, sha, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![version_id, provider_id, sha, now()])?;
+                    PublishOutcome::Created
+                }
+                Some((_, old_sha)) if old_sha == sha => PublishOutcome::Unchanged,
+                Some((id, _)) => {
+                    let outcome = match new.on_conflict {
+                        OnConflict::Refuse => {
+                            return Ok(Err(StoreError::Conflict(Conflict::PactContentChanged {
+                                consumer: new.consumer,
+                                version: new.version,
+                                provider: new.provider,
+                            })));
+                        }
+                        OnConflict::Merge => PublishOutcome::Merged,
+                        OnConflict::Overwrite => PublishOutcome::Overwritten,
+                    };
+                    store_content(&tx, &sha, &content)?;
+                    tx.execute("UPDATE publications SET sha = ?2 WHERE id = ?1", params![id, sha])?;
+                    outcome
+                }
+            };
+            tx.commit()?;
+            Ok(Ok(Published { sha, outcome }))
+        })
+        .await
+    }
+
+    /// Whether the consumer version exists, and the (provider name, sha) of its pacts: what a
+    /// publication checks before storing anything, without loading a snapshot.
+    pub async fn published_for(
+        &self,
+        consumer: &str,
+        version: &str,
+    ) -> Result<(bool, Vec<(String, String)>), StoreError> {
+        let (consumer, version) = (consumer.to_owned(), version.to_owned());
+        self.read(move |conn| {
+            let version_id: Option<i64> = conn
+                .prepare_cached(
+                    "SELECT v.id FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id
+                     WHERE p.name = ?1 AND v.number = ?2",
+                )?
+                .query_row(params![consumer, version], |row| row.get(0))
+                .optional()?;
+            let Some(version_id) = version_id else {
+                return Ok((false, Vec::new()));
+            };
+            let pacts = conn
+                .prepare_cached(
+                    "SELECT p.name, pub.sha FROM publications pub JOIN pacticipants p ON p.id = pub.provider_id
+                     WHERE pub.consumer_version_id = ?1",
+                )?
+                .query_map(params![version_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+            Ok((true, pacts))
+        })
+        .await
+    }
+
+    /// The pact content with this sha.
+    pub async fn content(&self, sha: &str) -> Result<Option<Value>, StoreError> {
+        let sha = sha.to_owned();
+        self.read(move |conn| load_content(conn, &sha)).await
+    }
+
+    /// Deletes a consumer version's pact with a provider.
+    pub async fn delete_publication(&self, publication_id: i64) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            conn.execute("DELETE FROM publications WHERE id = ?1", params![publication_id])?;
+            Ok(Ok(()))
+        })
+        .await
+    }
+}

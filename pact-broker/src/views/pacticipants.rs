@@ -1,0 +1,95 @@
+//! Pacticipants and the list of them.
+
+use serde::Serialize;
+
+use super::hal::{Link, Rels};
+use super::links::Links;
+use crate::model::Pacticipant;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PacticipantResource {
+    pub name: String,
+    pub display_name: String,
+    pub main_branch: Option<String>,
+    pub repository_url: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(rename = "_links")]
+    pub links: Rels,
+}
+
+pub fn pacticipant(links: &Links, p: &Pacticipant) -> PacticipantResource {
+    let name = &p.name;
+    PacticipantResource {
+        name: name.clone(),
+        display_name: p.display_name.clone().unwrap_or_else(|| name.clone()),
+        main_branch: p.main_branch.clone(),
+        repository_url: p.repository_url.clone(),
+        created_at: p.created_at.clone(),
+        updated_at: p.updated_at.clone(),
+        links: Rels::to_self(links.pacticipant(name))
+            .with("pb:versions", Link::new(links.versions(name)))
+            .with(
+                "pb:version",
+                Link::template(
+                    links.version_template(name),
+                    "Get, create or delete a pacticipant version",
+                ),
+            )
+            .with(
+                "pb:version-tag",
+                Link::template(
+                    links.version_tag_template(name),
+                    "Get, create or delete a tag for a version",
+                ),
+            )
+            .with(
+                "pb:branch-version",
+                Link::template(
+                    links.branch_version_template(name),
+                    "Get or add/create a version for a branch",
+                ),
+            )
+            .with(
+                "pb:latest-version",
+                Link::titled(links.latest_version(name), "Latest version"),
+            )
+            .with(
+                "pb:can-i-deploy-branch-to-environment",
+                Link::template(
+                    links.can_i_deploy_branch_template(name),
+                    "Can I deploy the latest version from a branch to an environment",
+                ),
+            )
+            .with_curies(links),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PacticipantList {
+    #[serde(rename = "_embedded")]
+    pub embedded: EmbeddedPacticipants,
+    /// The older, unembedded form some clients read.
+    pub pacticipants: Vec<PacticipantResource>,
+    #[serde(rename = "_links")]
+    pub links: Rels,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EmbeddedPacticipants {
+    pub pacticipants: Vec<PacticipantResource>,
+}
+
+pub fn pacticipant_list(links: &Links, pacticipants: &[Pacticipant]) -> PacticipantList {
+    let items = || pacticipants.iter().map(|p| pacticipant(links, p)).collect::<Vec<_>>();
+    let named: Vec<Link> = pacticipants
+        .iter()
+        .map(|p| Link::new(links.pacticipant(&p.name)).name(&p.name))
+        .collect();
+    PacticipantList {
+        embedded: EmbeddedPacticipants { pacticipants: items() },
+        pacticipants: items(),
+        links: Rels::to_self(links.pacticipants()).with("pb:pacticipants", named),
+    }
+}

@@ -1,0 +1,58 @@
+//! The broker over real HTTP, resource by resource: statuses, shapes clients rely on, bad input,
+//! auth, concurrency and restarts. The app runs on a random port with a temporary database.
+//! One test binary; a module per resource.
+
+// The spawn helper and pact builders the other test binaries share.
+#[path = "../common/mod.rs"]
+mod common;
+
+mod auth;
+mod environments;
+mod for_verification;
+mod index;
+mod matrix;
+mod pacticipants;
+mod pacts;
+mod pages;
+mod publish;
+mod storage;
+mod verifications;
+mod versions;
+
+use serde_json::{Value, json};
+
+use common::{get_json, send_json};
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+pub async fn verify(
+    c: &reqwest::Client,
+    pact_href: &str,
+    version: &str,
+    branch: Option<&str>,
+    success: bool,
+    results: Value,
+) -> (u16, Value) {
+    let (_, pact) = get_json(c, pact_href).await;
+    let href = pact["_links"]["pb:publish-verification-results"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    if let Some(branch) = branch {
+        let provider = pact["_links"]["pb:provider"]["href"].as_str().unwrap();
+        c.put(format!("{provider}/branches/{branch}/versions/{version}"))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+    }
+    send_json(c.post(href).json(&json!({
+        "success": success,
+        "providerApplicationVersion": version,
+        "testResults": results,
+        "verifiedBy": {"implementation": "test", "version": "1"}
+    })))
+    .await
+}

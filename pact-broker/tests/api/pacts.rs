@@ -1,0 +1,115 @@
+//! Pacts published by PUT/PATCH, read back by version, latest and sha; bad pacts.
+
+use crate::client;
+use crate::common::{get_json, pact, publish_body, send_json, spawn};
+use serde_json::{Value, json};
+use service_kit::testing::{TempDatabase, assert_error};
+
+#[tokio::test]
+async fn put_pact_is_idempotent_refuses_changed_content_and_reads_back() {
+    let db = TempDatabase::new();
+    let app = spawn(&db).await;
+    let c = client();
+    let url = app.url("/pacts/provider/Bar/consumer/Foo/version/1.0.0");
+    let first = pact("Foo", "Bar", &["/a"]);
+
+    let (status, body) = send_json(c.put(&url).json(&first)).await;
+    assert_eq!(status, 201, "{body}");
+    assert!(
+        body["interactions"][0]["_id"].is_string(),
+        "each interaction gets an _id"
+    );
+    let publish_href = body["_links"]["pb:publish-verification-results"]["href"]
+        .as_str()
+        .unwrap();
+    assert!(publish_href.starts_with(&app.base_url) && publish_href.ends_with("/verification-results"));
+
+    let (status, _) = send_json(c.put(&url).json(&first)).await;
+    assert_eq!(status, 200, "same content again is fine");
+    let (status, body) = send_json(c.put(&url).json(&pact("Foo", "Bar", &["/changed"]))).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("Cannot change the content"));
+
+    // PATCH merges interactions into the existing pact.
+    let (status, body) = send_json(c.patch(&url).json(&pact("Foo", "Bar", &["/b"]))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["interactions"].as_array().unwrap().len(), 2);
+
+    let (status, latest) = get_json(&c, &app.url("/pacts/provider/Bar/consumer/Foo/latest")).await;
+    assert_eq!(status, 200);
+    assert_eq!(latest["interactions"].as_array().unwrap().len(), 2);
+    let sha_href = latest["_links"]["pb:pact-version"]["href"].as_str().unwrap().to_owned();
+    let (status, by_sha) = get_json(&c, &sha_href).await;
+    assert_eq!(status, 200);
+    assert_eq!(by_sha["interactions"], latest["interactions"]);
+    let (status, _) = get_json(&c, &app.url("/pacts/provider/Bar/consumer/Foo/version/9.9.9")).await;
+    assert_eq!(status, 404);
+    let (status, _) = get_json(&c, &app.url("/pacts/provider/Nobody/consumer/Foo/latest")).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn bad_pacts_get_a_json_4xx() {
+    let db = TempDatabase::new();
+    let app = spawn(&db).await;
+    let c = client();
+    let url = app.url("/pacts/provider/Bar/consumer/Foo/version/1");
+    assert_error(
+        c.put(&url).json(&pact("Other", "Bar", &["/a"])).send().await.unwrap(),
+        400,
+        "does not match",
+    )
+    .await;
+    assert_error(
+        c.put(&url).json(&pact("Foo", "Other", &["/a"])).send().await.unwrap(),
+        400,
+        "does not match",
+    )
+    .await;
+    assert_error(
+        c.put(&url)
+            .header("Content-Type", "application/json")
+            .body("{\"consumer\":")
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "invalid JSON",
+    )
+    .await;
+    assert_error(c.put(&url).json(&json!([1, 2])).send().await.unwrap(), 400, "object").await;
+    let huge =
+        json!({"consumer": {"name": "Foo"}, "provider": {"name": "Bar"}, "padding": "x".repeat(5 * 1024 * 1024)});
+    let response = c.put(&url).json(&huge).send().await.unwrap();
+    assert_eq!(response.status(), 413);
+    assert!(response.json::<Value>().await.unwrap()["error"].is_string());
+
+    let mut body = publish_body(&pact("Foo", "Bar", &["/a"]), "1", None, &[]);
+    body["contracts"][0]["content"] = json!("not base64!");
+    assert_error(
+        c.post(app.url("/contracts/publish")).json(&body).send().await.unwrap(),
+        400,
+        "base64",
+    )
+    .await;
+    let mut body = publish_body(&pact("Foo", "Bar", &["/a"]), "1", None, &[]);
+    body["contracts"][0]["consumerName"] = json!("Else");
+    assert_error(
+        c.post(app.url("/contracts/publish")).json(&body).send().await.unwrap(),
+        400,
+        "pacticipantName",
+    )
+    .await;
+    assert_error(
+        c.post(app.url("/contracts/publish"))
+            .json(&json!({"pacticipantName": "Foo"}))
+            .send()
+            .await
+            .unwrap(),
+        400,
+        "pacticipantVersionNumber",
+    )
+    .await;
+    // Nothing was stored by the refused requests.
+    assert_eq!(get_json(&c, &app.url("/pacticipants/Foo")).await.0, 404);
+}
