@@ -13,8 +13,9 @@ export SERVICE VERSION ENVIRONMENT PROVIDER WIP_PACTS_SINCE
 export PACT_BROKER_BASE_URL PACT_BROKER_USERNAME PACT_BROKER_PASSWORD PACT_BROKER_TOKEN
 
 CARGO ?= cargo
-# One feature set for every cargo call here, so nothing is rebuilt between targets.
-CARGO_TEST = $(CARGO) test --workspace --all-features
+# One feature set for every cargo call here and in scripts/ (the workspace's defaults: no `tls`),
+# so nothing is rebuilt between targets.
+CARGO_TEST = $(CARGO) test --workspace
 # `cargo test` also builds every package's binaries, with the same features: the scripts run
 # those (the services, the broker, check-example-pacts) instead of building them a second time.
 BIN = $${CARGO_TARGET_DIR:-target}/debug
@@ -121,7 +122,7 @@ check-workflows: ## actionlint (and shellcheck) over .github/workflows
 lint: ## cargo fmt --check, clippy with warnings as errors, shellcheck on the scripts
 	shellcheck -x scripts/*.sh
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets --all-features -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --features pact-broker/bench -- -D warnings
 
 fmt: ## Format the code
 	$(CARGO) fmt --all

@@ -54,9 +54,13 @@ read -r broker accounting inventory item catalog cart <<<"$ports"
 git clone -q "$ROOT" "$clone"
 echo "make demo in a fresh clone ($(git -C "$clone" rev-parse --short HEAD)) with only these on PATH: ${ALLOWED[*]}"
 start=$SECONDS
+# The environment is emptied but for how this machine reaches the package registries (proxies and
+# certificate authorities): a laptop has its own, and they are no program the demo needs.
+network=()
+while IFS= read -r variable; do network+=("$variable"); done < <(env | grep -E '^([A-Za-z_]*_CA_[A-Z_]*|SSL_CERT_(FILE|DIR)|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy)=' || true)
 (
   cd "$clone"
-  env -i HOME="$HOME" PATH="$bare" TERM=dumb LANG=C.UTF-8 \
+  env -i HOME="$HOME" PATH="$bare" TERM=dumb LANG=C.UTF-8 "${network[@]}" \
     ${RUSTUP_HOME:+RUSTUP_HOME="$RUSTUP_HOME"} ${CARGO_HOME:+CARGO_HOME="$CARGO_HOME"} \
     CARGO_TARGET_DIR="$ROOT/target/fresh-clone-demo" PACT_DO_NOT_TRACK=true \
     BROKER_PORT="$broker" ACCOUNTING_PORT="$accounting" INVENTORY_PORT="$inventory" ITEM_PORT="$item" \

@@ -17,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The broker binary as `cargo test` builds it (same features as every other build here).
-cargo test --workspace --all-features --no-run -q
+cargo test --workspace --no-run -q
 PORT=0 DATABASE_PATH=$work/broker.db RUST_LOG=info "${CARGO_TARGET_DIR:-target}/debug/pact-broker" >"$work/broker.log" 2>&1 &
 broker_pid=$!
 address=

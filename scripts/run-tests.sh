@@ -12,7 +12,7 @@ export PACT_BROKER_BASE_URL=http://127.0.0.1:9 PACT_URL=http://127.0.0.1:9/pacts
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo test --workspace --all-features --no-fail-fast "$@" 2>&1 | tee "$log"
+cargo test --workspace --no-fail-fast "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, i }' \
   "$log" | sed 's/;//g'

@@ -78,7 +78,7 @@ up() {
   for entry in "${SERVICES[@]}"; do packages+=(-p "${entry%%:*}"); done
   if [[ $PROFILE == dev ]]; then
     # The binaries `cargo test` builds: one feature set, so the demo and the tests share one build.
-    cargo test --workspace --all-features --no-run
+    cargo test --workspace --no-run
   else
     cargo build --profile "$PROFILE" "${packages[@]}"
   fi

@@ -29,7 +29,7 @@ else
 fi
 
 # `cargo test --no-run` builds every binary with the Makefile's one feature set, the runner too.
-cargo test --workspace --all-features --no-run -q 2>&1 | grep -E '^(error|warning: unused)' >&2
+cargo test --workspace --no-run -q 2>&1 | grep -E '^(error|warning: unused)' >&2
 runner_args=()
 [[ ${VERIFY_RUNNING:-0} == 1 ]] && runner_args+=(--running)
 for provider in "${PROVIDERS[@]}"; do

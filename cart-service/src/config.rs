@@ -13,7 +13,7 @@ pub struct Config {
     #[arg(long, env = "DATABASE_PATH", default_value = "data/cart-service.db")]
     pub database_path: PathBuf,
 
-    #[arg(long, env = "CATALOG_SERVICE_URL", default_value = "http://127.0.0.1:8005")]
+    #[arg(long, env = "CATALOG_SERVICE_URL", default_value = "http://127.0.0.1:8005", value_parser = service_kit::config::neighbour_url)]
     pub catalog_service_url: Url,
 
     #[command(flatten)]

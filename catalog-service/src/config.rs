@@ -13,13 +13,13 @@ pub struct Config {
     #[arg(long, env = "DATABASE_PATH", default_value = "data/catalog-service.db")]
     pub database_path: PathBuf,
 
-    #[arg(long, env = "ACCOUNTING_SERVICE_URL", default_value = "http://127.0.0.1:8001")]
+    #[arg(long, env = "ACCOUNTING_SERVICE_URL", default_value = "http://127.0.0.1:8001", value_parser = service_kit::config::neighbour_url)]
     pub accounting_service_url: Url,
 
-    #[arg(long, env = "INVENTORY_SERVICE_URL", default_value = "http://127.0.0.1:8002")]
+    #[arg(long, env = "INVENTORY_SERVICE_URL", default_value = "http://127.0.0.1:8002", value_parser = service_kit::config::neighbour_url)]
     pub inventory_service_url: Url,
 
-    #[arg(long, env = "ITEM_SERVICE_URL", default_value = "http://127.0.0.1:8003")]
+    #[arg(long, env = "ITEM_SERVICE_URL", default_value = "http://127.0.0.1:8003", value_parser = service_kit::config::neighbour_url)]
     pub item_service_url: Url,
 
     #[command(flatten)]

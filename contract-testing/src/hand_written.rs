@@ -45,7 +45,7 @@ impl CliReport {
     }
 }
 
-/// The official CLI as `scripts/install-tools.sh` installs it (`PACT_CLI` overrides).
+/// The official CLI as `scripts/install-pact-cli.sh` installs it (`PACT_CLI` overrides).
 pub fn pact_cli() -> PathBuf {
     match std::env::var_os("PACT_CLI") {
         Some(path) if !path.is_empty() => PathBuf::from(path),
@@ -59,7 +59,7 @@ pub async fn verify_with_cli(provider: &str, base_url: &str, dir: &Path, state_c
     let cli = pact_cli();
     assert!(
         cli.exists(),
-        "the standalone Pact verifier is not installed at {}: run `make setup` (scripts/install-tools.sh)",
+        "the standalone Pact verifier is not installed at {}: run `make setup` (scripts/install-pact-cli.sh)",
         cli.display()
     );
     let url = url::Url::parse(base_url).expect("provider base URL");

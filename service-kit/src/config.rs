@@ -5,6 +5,8 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use url::Url;
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct CommonArgs {
     /// Address to listen on (0.0.0.0 inside a container).
@@ -37,5 +39,46 @@ impl CommonArgs {
 
     pub fn upstream_timeout(&self) -> Duration {
         Duration::from_millis(self.upstream_timeout_ms)
+    }
+}
+
+/// Parses a neighbour's base URL (the `*_SERVICE_URL` settings): `http`, or `https` in a build
+/// with the `tls` feature. Anything else is refused at start-up with what to do, rather than
+/// failing on the first call.
+pub fn neighbour_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|error| format!("{text:?} is not a URL: {error}"))?;
+    match url.scheme() {
+        "http" => Ok(url),
+        "https" if cfg!(feature = "tls") => Ok(url),
+        "https" => Err(format!(
+            "{text}: this build speaks plain HTTP only; build with `--features tls` for https \
+             neighbours, or let a proxy in front of the neighbour take the TLS"
+        )),
+        other => Err(format!("{text}: a neighbour URL is http or https, not {other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neighbour_url;
+
+    #[test]
+    fn neighbour_urls_are_http_or_https_with_tls() {
+        let https = if cfg!(feature = "tls") { Ok(()) } else { Err("build with `--features tls`") };
+        let cases: &[(&str, Result<(), &str>)] = &[
+            ("http://127.0.0.1:8001", Ok(())),
+            ("http://accounting-service:8001/", Ok(())),
+            ("https://accounting.example", https),
+            ("ftp://accounting.example", Err("is http or https, not \"ftp\"")),
+            ("accounting-service:8001", Err("is http or https, not \"accounting-service\"")),
+            ("not a url", Err("is not a URL")),
+        ];
+        for (text, expected) in cases {
+            match (neighbour_url(text), expected) {
+                (Ok(url), Ok(())) => assert_eq!(url.as_str().trim_end_matches('/'), text.trim_end_matches('/')),
+                (Err(error), Err(message)) => assert!(error.contains(message), "{text}: {error}"),
+                (actual, _) => panic!("{text}: {actual:?}"),
+            }
+        }
     }
 }
