@@ -133,7 +133,7 @@ async fn fifty_concurrent_orders_for_ten_units_never_oversell() {
         .unwrap();
 
     let url = system.catalog.url("/order");
-    let statuses = service_kit::testing::race(50, move |client| {
+    let statuses = service_kit::testing::race(50, move |client, _| {
         client.post(&url).json(&json!({"item_id": 1, "quantity": 1}))
     })
     .await;

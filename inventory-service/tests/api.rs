@@ -87,8 +87,10 @@ async fn concurrent_takes_never_oversell() {
         .unwrap();
 
     let url = app.url("/items/9");
-    let statuses =
-        service_kit::testing::race(50, move |client| client.patch(&url).json(&json!({"quantity_delta": 1}))).await;
+    let statuses = service_kit::testing::race(50, move |client, _| {
+        client.patch(&url).json(&json!({"quantity_delta": 1}))
+    })
+    .await;
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 10);
     assert_eq!(statuses.iter().filter(|s| **s == 400).count(), 40);
     assert_eq!(stock(&app, 9).await, json!({"item_id": 9, "quantity": 0}));

@@ -1,5 +1,5 @@
 //! The web page in a real headless browser (Debian's `chromium`, installed by
-//! `scripts/install-tools.sh`): what the index shows, and a screenshot.
+//! `make setup-test`): what the index shows, and a screenshot.
 
 mod common;
 
@@ -15,7 +15,7 @@ fn chromium() -> &'static str {
         .args(["-c", "command -v chromium"])
         .output()
         .is_ok_and(|o| o.status.success());
-    assert!(found, "chromium is not installed: run scripts/install-tools.sh first");
+    assert!(found, "chromium is not installed: run `make setup-test` first");
     "chromium"
 }
 
@@ -163,6 +163,8 @@ async fn the_index_page_shows_pacts_and_their_verification_in_a_real_browser() {
     assert!(png.len() > 5_000, "screenshot is only {} bytes", png.len());
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "the screenshot is a PNG");
     let network_shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pact-broker-network.png");
+    // A PNG left by an earlier run must not pass for this one's.
+    let _ = std::fs::remove_file(&network_shot);
     run_chromium(
         profile.path(),
         &[
@@ -172,5 +174,7 @@ async fn the_index_page_shows_pacts_and_their_verification_in_a_real_browser() {
         &broker.url("/network"),
     )
     .await;
-    assert!(std::fs::metadata(&network_shot).is_ok_and(|m| m.len() > 5_000));
+    let png = std::fs::read(&network_shot).expect("the network screenshot was written");
+    assert!(png.len() > 5_000, "network screenshot is only {} bytes", png.len());
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "the network screenshot is a PNG");
 }

@@ -64,13 +64,20 @@ mod tests {
 
     #[test]
     fn neighbour_urls_are_http_or_https_with_tls() {
-        let https = if cfg!(feature = "tls") { Ok(()) } else { Err("build with `--features tls`") };
+        let https = if cfg!(feature = "tls") {
+            Ok(())
+        } else {
+            Err("build with `--features tls`")
+        };
         let cases: &[(&str, Result<(), &str>)] = &[
             ("http://127.0.0.1:8001", Ok(())),
             ("http://accounting-service:8001/", Ok(())),
             ("https://accounting.example", https),
             ("ftp://accounting.example", Err("is http or https, not \"ftp\"")),
-            ("accounting-service:8001", Err("is http or https, not \"accounting-service\"")),
+            (
+                "accounting-service:8001",
+                Err("is http or https, not \"accounting-service\""),
+            ),
             ("not a url", Err("is not a URL")),
         ];
         for (text, expected) in cases {

@@ -74,12 +74,13 @@ pub async fn assert_provider_states_disabled(app: &TestApp) {
     assert_error(response.await.expect("send the state change"), 404, "no route").await;
 }
 
-/// Sends `count` requests made by `request` all at once, from a runtime of their own (its own
-/// worker threads, apart from the app's), so they reach the app in parallel rather than taking
-/// turns on the test's runtime; returns each answer's status, in the order they were made.
+/// Sends `count` requests made by `request` (given a client and the request's index) all at once,
+/// from a runtime of their own (its own worker threads, apart from the app's), so they reach the
+/// app in parallel rather than taking turns on the test's runtime; returns each answer's status,
+/// by index.
 pub async fn race<F>(count: usize, request: F) -> Vec<u16>
 where
-    F: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + 'static,
+    F: Fn(&reqwest::Client, usize) -> reqwest::RequestBuilder + Send + 'static,
 {
     tokio::task::spawn_blocking(move || {
         let load = tokio::runtime::Builder::new_multi_thread()
@@ -91,7 +92,7 @@ where
             let client = reqwest::Client::new();
             let mut sent = tokio::task::JoinSet::new();
             for index in 0..count {
-                let request = request(&client);
+                let request = request(&client, index);
                 sent.spawn(async move { (index, request.send().await.expect("send a request").status().as_u16()) });
             }
             let mut statuses = vec![0; count];

@@ -122,7 +122,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_sha_ignores_key_order_and_interaction_ids() {
+    fn a_pact_read_back_from_the_broker_has_the_same_sha() {
         let a = json!({"consumer": {"name": "A"}, "interactions": [{"description": "x", "request": {"method": "GET", "path": "/"}}]});
         let (sha, with_ids) = prepare(a.clone());
         let reordered: Value = serde_json::from_str(&with_ids.to_string()).unwrap();

@@ -116,18 +116,27 @@ async fn pacts_for_verification_honours_every_selector() {
     let (_, body) = for_verification(&c, &app, case(json!([{"mainBranch": true}, {"branch": "main"}]))).await;
     assert_eq!(body["_embedded"]["pacts"].as_array().unwrap().len(), 1);
 
-    // Bad selectors and unknown providers.
-    let (status, _) = for_verification(
-        &c,
-        &app,
-        json!({"consumerVersionSelectors": [{"matchingBranch": true}]}),
-    )
-    .await;
-    assert_eq!(status, 400);
-    let (status, _) = for_verification(&c, &app, json!({"consumerVersionSelectors": [{"bogus": 1}]})).await;
-    assert_eq!(status, 400);
-    let (status, _) = for_verification(&c, &app, json!({"includeWipPactsSince": "yesterday"})).await;
-    assert_eq!(status, 400);
+    // Bad selectors and unknown providers: 400 with what is wrong, in `error` and in the
+    // official `errors` shape.
+    for (request, message) in [
+        (
+            json!({"consumerVersionSelectors": [{"matchingBranch": true}]}),
+            "matchingBranch needs providerVersionBranch",
+        ),
+        (json!({"consumerVersionSelectors": [{"bogus": 1}]}), "has no criterion"),
+        (
+            json!({"includeWipPactsSince": "yesterday"}),
+            "is not a date or timestamp",
+        ),
+    ] {
+        let (status, body) = for_verification(&c, &app, request.clone()).await;
+        assert_eq!(status, 400, "{request}: {body}");
+        assert!(
+            body["error"].as_str().is_some_and(|error| error.contains(message)),
+            "{request}: {body}"
+        );
+        assert!(body["errors"].to_string().contains(message), "{request}: {body}");
+    }
     assert_eq!(
         send_json(
             c.post(app.url("/pacts/provider/Nobody/for-verification"))

@@ -113,3 +113,26 @@ async fn bad_pacts_get_a_json_4xx() {
     // Nothing was stored by the refused requests.
     assert_eq!(get_json(&c, &app.url("/pacticipants/Foo")).await.0, 404);
 }
+
+/// The same pact with its keys in another order (another client's serialiser) is the same
+/// content: idempotent, not a 409. Sent as raw text, so the broker's own parsing decides.
+#[tokio::test]
+async fn the_same_pact_with_keys_in_another_order_is_the_same_content() {
+    let db = TempDatabase::new();
+    let app = spawn(&db).await;
+    let c = client();
+    let url = app.url("/pacts/provider/Bar/consumer/Foo/version/1.0.0");
+    let interaction = r#"{"description": "a request for /a", "request": {"method": "GET", "path": "/a"}, "response": {"status": 200}}"#;
+    let reordered = r#"{"response": {"status": 200}, "request": {"path": "/a", "method": "GET"}, "description": "a request for /a"}"#;
+    let first =
+        format!(r#"{{"consumer": {{"name": "Foo"}}, "provider": {{"name": "Bar"}}, "interactions": [{interaction}]}}"#);
+    let second =
+        format!(r#"{{"interactions": [{reordered}], "provider": {{"name": "Bar"}}, "consumer": {{"name": "Foo"}}}}"#);
+    let put = |body: String| c.put(&url).header("Content-Type", "application/json").body(body);
+    let (status, body) = send_json(put(first)).await;
+    assert_eq!(status, 201, "{body}");
+    let sha = body["_links"]["pb:pact-version"]["name"].clone();
+    let (status, body) = send_json(put(second)).await;
+    assert_eq!(status, 200, "same content in another key order: {body}");
+    assert_eq!(body["_links"]["pb:pact-version"]["name"], sha);
+}

@@ -63,6 +63,16 @@ async fn contracts_publish_stores_branch_tags_and_content_once() {
     merge["contracts"][0]["onConflict"] = json!("merge");
     let (status, _) = send_json(c.post(app.url("/contracts/publish")).json(&merge)).await;
     assert_eq!(status, 200);
+    // The merged pact holds the interactions of both, once each.
+    let (_, merged) = get_json(&c, &app.url("/pacts/provider/Bar/consumer/Foo/version/1")).await;
+    let mut paths: Vec<&str> = merged["interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|interaction| interaction["request"]["path"].as_str().unwrap())
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(paths, ["/a", "/other"], "{merged}");
 
     let (status, version) = get_json(&c, &app.url("/pacticipants/Foo/versions/1")).await;
     assert_eq!(status, 200);
