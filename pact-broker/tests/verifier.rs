@@ -206,3 +206,118 @@ async fn pact_verifier_fetches_verifies_and_publishes_through_the_broker() {
         .unwrap();
     assert_eq!(main["verificationProperties"]["pending"], false, "{body}");
 }
+
+/// The verifier reaches a broker that needs credentials by credentials alone (as it would the
+/// official image or PactFlow): with the right user it fetches, verifies and publishes; with a
+/// wrong password it gets nothing and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pact_verifier_switches_to_a_broker_with_credentials_by_credentials_alone() {
+    use pact_models::http_utils::HttpAuth;
+
+    let db = TempDatabase::new();
+    let broker = common::spawn_with(pact_broker::Config {
+        basic_auth_username: Some("ci".into()),
+        basic_auth_password: Some("s3cret".into()),
+        ..pact_broker::Config::for_database(db.path.clone())
+    })
+    .await;
+    let provider_app = provider().await;
+    let c = reqwest::Client::new();
+    let published = c
+        .post(broker.url("/contracts/publish"))
+        .basic_auth("ci", Some("s3cret"))
+        .json(&common::publish_body(
+            &pact("Consumer", "Provider", &["/items/1"]),
+            "1",
+            Some("main"),
+            &[],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), 200);
+
+    let verify = |password: &str| {
+        let source = PactSource::BrokerWithDynamicConfiguration {
+            provider_name: "Provider".into(),
+            broker_url: broker.base_url.clone(),
+            enable_pending: true,
+            include_wip_pacts_since: None,
+            provider_tags: vec![],
+            provider_branch: Some("main".into()),
+            selectors: json_to_selectors(vec![json!({"branch": "main"})]),
+            auth: Some(HttpAuth::User("ci".into(), Some(password.into()))),
+            links: vec![],
+        };
+        let provider_info = ProviderInfo {
+            name: "Provider".into(),
+            host: "127.0.0.1".into(),
+            transports: vec![ProviderTransport {
+                transport: "http".into(),
+                port: Some(provider_app.address.port()),
+                path: None,
+                scheme: Some("http".into()),
+            }],
+            ..ProviderInfo::default()
+        };
+        let states = Arc::new(HttpRequestProviderStateExecutor {
+            state_change_url: Some(provider_app.url("/_pact/state")),
+            ..HttpRequestProviderStateExecutor::default()
+        });
+        async move {
+            let options: VerificationOptions<NullRequestFilterExecutor> = VerificationOptions {
+                coloured_output: false,
+                broker_request_retries: 0,
+                ..VerificationOptions::default()
+            };
+            let publish = PublishOptions {
+                provider_version: Some("1.0.0".into()),
+                build_url: None,
+                provider_tags: vec![],
+                provider_branch: Some("main".into()),
+            };
+            verify_provider_async(
+                provider_info,
+                vec![source],
+                FilterInfo::None,
+                vec![],
+                &options,
+                Some(&publish),
+                &states,
+                None,
+            )
+            .await
+            .expect("the verifier ran")
+        }
+    };
+
+    let result = verify("s3cret").await;
+    assert!(result.result, "{:?}", result.output);
+    assert_eq!(result.interaction_results.len(), 1, "{:?}", result.output);
+    let read = |url: String| c.get(url).basic_auth("ci", Some("s3cret")).send();
+    let pact_read = read(broker.url("/pacts/provider/Provider/consumer/Consumer/version/1"))
+        .await
+        .unwrap();
+    let pact_body: Value = pact_read.json().await.unwrap();
+    let latest = pact_body["_links"]["pb:latest-verification-results"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let verification = read(latest).await.unwrap();
+    assert_eq!(
+        verification.status(),
+        200,
+        "the result was published with the credentials"
+    );
+    assert_eq!(verification.json::<Value>().await.unwrap()["success"], true);
+
+    let refused = verify("wrong").await;
+    assert!(!refused.result, "a wrong password must not pass");
+    assert!(refused.interaction_results.is_empty(), "nothing was fetched");
+    assert!(
+        refused.output.join("\n").contains("401") || refused.errors.iter().any(|(text, _)| text.contains("401")),
+        "the verifier says it was refused: {:?} {:?}",
+        refused.output,
+        refused.errors
+    );
+}
