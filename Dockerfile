@@ -25,7 +25,7 @@ ENV PACT_DO_NOT_TRACK=true \
     CARGO_NET_OFFLINE=${CARGO_NET_OFFLINE}
 WORKDIR /src
 # Only what the build reads, so editing docs or scripts does not invalidate this layer.
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock topology.txt ./
 COPY .cargo .cargo
 COPY service-kit service-kit
 COPY contract-testing contract-testing
@@ -35,6 +35,7 @@ COPY catalog-service catalog-service
 COPY inventory-service inventory-service
 COPY item-service item-service
 COPY pact-broker pact-broker
+COPY verify-pacts verify-pacts
 RUN set -eu; \
     bins="accounting-service cart-service catalog-service inventory-service item-service pact-broker"; \
     packages=""; for bin in $bins; do packages="$packages -p $bin"; done; \
@@ -54,8 +55,8 @@ RUN set -eu; \
     useradd --system --uid 10001 --gid app --home-dir /data --no-create-home --shell /usr/sbin/nologin app; \
     mkdir -p /data; chown app:app /data
 COPY docker/healthcheck.sh /usr/local/bin/healthcheck
-# The CA bundle reqwest's rustls loads at start-up (the services talk plain HTTP to each other,
-# but the client refuses to build without roots); copied, so this stage needs no apt and no network.
+# The CA bundle rustls loads in a build with `--features tls` (https neighbours; the default build
+# talks plain HTTP and has no TLS); copied, so this stage needs no apt and no network.
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 ENV BIND_ADDRESS=0.0.0.0 \
     RUST_LOG=info \

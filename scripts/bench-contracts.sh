@@ -7,6 +7,7 @@
 # Needs tools/bin/pact-broker-cli (make setup) for the broker steps; skips them without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/topology.sh
 export PACT_DO_NOT_TRACK=true
 
 OUT=${BENCH_OUT:-BENCHMARKS.md}
@@ -57,9 +58,9 @@ if [[ -x tools/bin/pact-broker-cli ]]; then
   measure "make verify-pacts (from the broker, results published)" "${broker_env[@]}" make -s verify-pacts
   # The whole demo (setup, up, create, publish, verify, deploy) on ports and folders of its own,
   # each run from fresh databases, stopped after each run.
+  # shellcheck disable=SC2046,SC2207 # one word per VARIABLE=port
   demo_env=(env -u PACT_BROKER_BASE_URL RUN_DIR="$work/demo-run" DATA_DIR="$work/demo-data"
-    BROKER_PORT=$((BROKER_PORT + 1)) ACCOUNTING_PORT=$((BROKER_PORT + 2)) INVENTORY_PORT=$((BROKER_PORT + 3))
-    ITEM_PORT=$((BROKER_PORT + 4)) CART_PORT=$((BROKER_PORT + 5)) CATALOG_PORT=$((BROKER_PORT + 6)))
+    $(ports_from "$BROKER_PORT"))
   demo() { "${demo_env[@]}" make -s demo && "${demo_env[@]}" make -s down && rm -rf "$work/demo-data"; }
   measure "make demo (own ports, fresh databases)" demo
 else

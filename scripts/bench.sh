@@ -20,6 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/system-packages.sh
+source scripts/topology.sh
 export PACT_DO_NOT_TRACK=true
 
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
@@ -53,8 +54,7 @@ install_tools
 work=$(mktemp -d)
 export RUN_DIR=$work/run DATA_DIR=$work/data NO_BROKER=true PROFILE=${BENCH_PROFILE:-release}
 export RUST_LOG=${BENCH_RUST_LOG:-warn}
-export ACCOUNTING_PORT=$((BASE + 1)) INVENTORY_PORT=$((BASE + 2)) ITEM_PORT=$((BASE + 3))
-export CART_PORT=$((BASE + 4)) CATALOG_PORT=$((BASE + 5))
+export_ports_from "$BASE"
 PY_ACCOUNTING_PORT=$((BASE + 11)) PY_CATALOG_PORT=$((BASE + 15))
 PLAIN_ACCOUNTING_PORT=$((BASE + 21)) PLAIN_CATALOG_PORT=$((BASE + 25))
 python_pids=() python_labels=()
@@ -67,7 +67,7 @@ cleanup() {
 trap cleanup EXIT
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "building ($PROFILE) and starting the services on ports $((BASE + 1))-$((BASE + 5))"
+echo "building ($PROFILE) and starting the services on ports $((BASE + 2))-$((BASE + 6))"
 scripts/services.sh up >/dev/null
 
 # Starts one Python service; its label names it in the memory table.
@@ -156,7 +156,7 @@ run cart "Rust: PATCH cart /carts (cart → catalog → 2 neighbours)" "http://1
 # Peak resident memory of every process over the whole run.
 hwm() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 rss_rows=()
-for name in accounting-service inventory-service item-service catalog-service cart-service; do
+for name in $(topology_services); do
   rss_rows+=("| $name (Rust) | $(hwm "$(<"$RUN_DIR/pids/$name.pid")") |")
 done
 for i in "${!python_pids[@]}"; do

@@ -4,24 +4,31 @@ Argument: the compose files that were merged, space-separated. Prints nothing wh
 otherwise one line per problem, and exits 1.
 """
 
+import pathlib
 import sys
+import tomllib
 
 import yaml
 
-PORTS = {
-    "accounting-service": 8001,
-    "inventory-service": 8002,
-    "item-service": 8003,
-    "cart-service": 8004,
-    "catalog-service": 8005,
-}
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def topology():
+    """topology.txt: name, default port, port variable, the services it calls."""
+    rows = []
+    for line in (ROOT / "topology.txt").read_text().splitlines():
+        words = line.split()
+        if words and not words[0].startswith("#"):
+            rows.append((words[0], int(words[1]), words[3:]))
+    return rows
+
+
+# The five services' ports and the URL variables of the neighbours they call.
+PORTS = {name: port for name, port, _ in topology() if name != "pact-broker"}
 NEIGHBOURS = {
-    "catalog-service": {
-        "accounting-service": "ACCOUNTING_SERVICE_URL",
-        "inventory-service": "INVENTORY_SERVICE_URL",
-        "item-service": "ITEM_SERVICE_URL",
-    },
-    "cart-service": {"catalog-service": "CATALOG_SERVICE_URL"},
+    name: {called: called.upper().replace("-", "_") + "_URL" for called in calls}
+    for name, _, calls in topology()
+    if calls
 }
 
 files = sys.argv[1].split()
@@ -109,6 +116,12 @@ else:
           "postgres: image not pinned")
     check(named_volume_on(postgres, "/var/lib/postgresql/data"), "postgres: no named volume for its data")
     check(not postgres.get("profiles"), "postgres: in a profile, so it would not start")
+
+# The image build needs the whole workspace: every member and topology.txt (compiled in).
+dockerfile = (ROOT / "Dockerfile").read_text()
+for member in tomllib.loads((ROOT / "Cargo.toml").read_text())["workspace"]["members"]:
+    check(f"COPY {member} {member}" in dockerfile, f"Dockerfile: the build stage does not COPY workspace member {member}")
+check("topology.txt" in dockerfile, "Dockerfile: the build stage does not COPY topology.txt")
 
 for problem in problems:
     print(f"{' + '.join(files)}: {problem}")

@@ -16,6 +16,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source scripts/topology.sh
 export PACT_DO_NOT_TRACK=true
 export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-pact-rust-demo}
 if [[ -z ${DOCKER_HOST:-} && -S .run/docker/docker.sock ]]; then
@@ -65,11 +66,10 @@ esac
 
 run() { "${compose[@]}" "${files[@]}" "$@"; }
 
-# name:host port of everything published, in start order (the same variables as
-# scripts/services.sh, and BROKER_PORT; docker-compose.yml publishes on them).
-ENDPOINTS=("accounting-service:${ACCOUNTING_PORT:-8001}" "inventory-service:${INVENTORY_PORT:-8002}"
-  "item-service:${ITEM_PORT:-8003}" "catalog-service:${CATALOG_PORT:-8005}"
-  "cart-service:${CART_PORT:-8004}" "pact-broker:${BROKER_PORT:-9292}")
+# name:host port of everything published, in start order (topology.txt: the same variables as
+# scripts/services.sh; docker-compose.yml publishes on them).
+ENDPOINTS=()
+for name in $(topology_names); do ENDPOINTS+=("$name:$(port_of "$name")"); done
 
 healthy() {
   local path=/health

@@ -9,6 +9,7 @@
 # next; never the main checkout's target/, whose test binaries point at this checkout).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/topology.sh
 ROOT=$(pwd)
 
 # Everything `make demo` may call. A program missing here that the demo needs fails the run.
@@ -42,14 +43,18 @@ for forbidden in apt-get sudo jq shellcheck chromium actionlint python3 dnf brew
   [[ ! -e $bare/$forbidden ]] || { echo "error: $forbidden must not be on the demo's PATH" >&2; exit 1; }
 done
 
-# Ports of its own: free ones, found before anything starts.
-ports=$(python3 -c '
-import socket
-socks = [socket.socket() for _ in range(6)]
+# Ports of its own: free ones, found before anything starts, one per process of topology.txt.
+ports=()
+free=$(python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks: s.close()')
-read -r broker accounting inventory item catalog cart <<<"$ports"
+for s in socks: s.close()' "$(topology_names | wc -l)")
+for name in $(topology_names); do
+  ports+=("$(port_variable_of "$name")=${free%% *}")
+  free=${free#* }
+done
 
 git clone -q "$ROOT" "$clone"
 echo "make demo in a fresh clone ($(git -C "$clone" rev-parse --short HEAD)) with only these on PATH: ${ALLOWED[*]}"
@@ -63,8 +68,6 @@ while IFS= read -r variable; do network+=("$variable"); done < <(env | grep -E '
   env -i HOME="$HOME" PATH="$bare" TERM=dumb LANG=C.UTF-8 "${network[@]}" \
     ${RUSTUP_HOME:+RUSTUP_HOME="$RUSTUP_HOME"} ${CARGO_HOME:+CARGO_HOME="$CARGO_HOME"} \
     CARGO_TARGET_DIR="$ROOT/target/fresh-clone-demo" PACT_DO_NOT_TRACK=true \
-    BROKER_PORT="$broker" ACCOUNTING_PORT="$accounting" INVENTORY_PORT="$inventory" ITEM_PORT="$item" \
-    CATALOG_PORT="$catalog" CART_PORT="$cart" \
-    make demo
+    "${ports[@]}" make demo
 )
 echo "demo-fresh-clone: make demo passed in a fresh clone with only the demo's prerequisites on PATH ($((SECONDS - start)) s)"

@@ -22,6 +22,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 source scripts/system-packages.sh
+source scripts/topology.sh
 ROOT=$(pwd)
 export PACT_DO_NOT_TRACK=true
 export CARGO_TERM_COLOR=never
@@ -32,8 +33,7 @@ export DOCKER_HOST=unix://$DOCKER_DIR/docker.sock
 # Host ports: 8001-8005 and 9292, or all of them shifted by E2E_PORT_OFFSET (for a machine where
 # `make up` already holds the usual ones).
 OFFSET=${E2E_PORT_OFFSET:-0}
-export ACCOUNTING_PORT=$((8001 + OFFSET)) INVENTORY_PORT=$((8002 + OFFSET)) ITEM_PORT=$((8003 + OFFSET))
-export CART_PORT=$((8004 + OFFSET)) CATALOG_PORT=$((8005 + OFFSET)) BROKER_PORT=$((9292 + OFFSET))
+for assignment in $(ports_shifted "$OFFSET"); do export "${assignment?}"; done
 export PACT_BROKER_BASE_URL=http://127.0.0.1:$BROKER_PORT
 # This throw-away stack serves provider states, so the contract workflow verifies the containers.
 export PACT_PROVIDER_STATES=true

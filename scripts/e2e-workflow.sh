@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/pact-env.sh
+source scripts/topology.sh
 
 work=$(mktemp -d)
 broker_pid=
@@ -68,7 +69,7 @@ for pair in "${pairs[@]}"; do
     "$(jq -r '[.matrix[]?.verificationResult.success] | if length > 0 and all then "true" else tostring end' <<<"$row")" true
 done
 
-for service in accounting-service inventory-service item-service catalog-service cart-service; do
+for service in $(topology_services); do
   version=$(version_of "$service")
   answer=$(api "/can-i-deploy?pacticipant=$service&version=$version&environment=production" || echo '{}')
   check "can-i-deploy $service $version to production: yes" "$(jq -r '.summary.deployable' <<<"$answer")" true

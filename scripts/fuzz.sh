@@ -36,8 +36,8 @@ install_schemathesis
 
 work=$(mktemp -d)
 export RUN_DIR=$work/run DATA_DIR=$work/data NO_BROKER=true RUST_LOG=${RUST_LOG:-warn}
-export ACCOUNTING_PORT=$((BASE + 1)) INVENTORY_PORT=$((BASE + 2)) ITEM_PORT=$((BASE + 3))
-export CART_PORT=$((BASE + 4)) CATALOG_PORT=$((BASE + 5))
+source scripts/topology.sh
+export_ports_from "$BASE"
 cleanup() {
   scripts/services.sh down >/dev/null || true
   rm -rf "$work"
@@ -45,17 +45,13 @@ cleanup() {
 trap cleanup EXIT
 scripts/services.sh up >/dev/null
 
-declare -A PORTS=(
-  [accounting-service]=$ACCOUNTING_PORT [inventory-service]=$INVENTORY_PORT [item-service]=$ITEM_PORT
-  [cart-service]=$CART_PORT [catalog-service]=$CATALOG_PORT
-)
-services=${FUZZ_SERVICES:-accounting-service inventory-service item-service catalog-service cart-service}
+services=${FUZZ_SERVICES:-$(topology_services | tr '\n' ' ')}
 seed=()
 [[ -n ${FUZZ_SEED:-} ]] && seed=(--seed "$FUZZ_SEED")
 
 failed=() passed=()
 for name in $services; do
-  port=${PORTS[$name]}
+  port=$(port_of "$name")
   echo "=== $name: schemathesis on http://127.0.0.1:$port/openapi.json"
   if "$VENV/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
     --checks "$CHECKS" --max-examples "$FUZZ_EXAMPLES" --phases "${FUZZ_PHASES:-examples,coverage,fuzzing,stateful}" \

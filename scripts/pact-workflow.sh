@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/pact-env.sh
 
-SERVICES=(accounting-service inventory-service item-service catalog-service cart-service)
+source scripts/topology.sh
+# Providers before their consumers (topology.txt's start order), as deploy-all needs.
+SERVICES=()
+while IFS= read -r name; do SERVICES+=("$name"); done < <(topology_services)
 ENVIRONMENTS=(test production)
 
 # Publishes every pact in pacts/, one consumer at a time, as that consumer's version on BRANCH.

@@ -13,16 +13,12 @@ RUN_DIR=${RUN_DIR:-.run}
 PROFILE=${PROFILE:-dev}
 HEALTH_TIMEOUT_SECONDS=${HEALTH_TIMEOUT_SECONDS:-30}
 
-# name:port, in start order (neighbours before the services that call them). The embedded Pact
-# Broker comes first; it keeps its data in data/pact-broker.db across `down`/`up`.
-SERVICES=(
-  "pact-broker:${BROKER_PORT:-9292}"
-  "accounting-service:${ACCOUNTING_PORT:-8001}"
-  "inventory-service:${INVENTORY_PORT:-8002}"
-  "item-service:${ITEM_PORT:-8003}"
-  "catalog-service:${CATALOG_PORT:-8005}"
-  "cart-service:${CART_PORT:-8004}"
-)
+source scripts/topology.sh
+
+# name:port, in start order (topology.txt: neighbours before the services that call them). The
+# embedded Pact Broker comes first; it keeps its data in data/pact-broker.db across `down`/`up`.
+SERVICES=()
+for name in $(topology_names); do SERVICES+=("$name:$(port_of "$name")"); done
 for extra in ${EXTRA_SERVICES:-}; do SERVICES+=("$extra"); done
 # NO_BROKER=true: only the five services (the fuzz and bench scripts do not need the broker).
 [[ ${NO_BROKER:-} == true ]] && SERVICES=("${SERVICES[@]:1}")

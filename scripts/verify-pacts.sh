@@ -15,7 +15,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit
 source scripts/pact-env.sh
 
-PROVIDERS=(accounting-service inventory-service item-service catalog-service)
+source scripts/topology.sh
+PROVIDERS=()
+while IFS= read -r name; do PROVIDERS+=("$name"); done < <(topology_providers)
 # PROVIDER=name verifies just that one (e.g. the provider of a changed pact in PACT_URL).
 [[ -n ${PROVIDER:-} ]] && PROVIDERS=("$PROVIDER")
 broker=$(broker_url)

@@ -7,13 +7,13 @@ use url::Url;
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "cart-service", about = "Shopping carts")]
 pub struct Config {
-    #[arg(long, env = "PORT", default_value_t = 8004)]
+    #[arg(long, env = "PORT", default_value_t = service_kit::topology::default_port("cart-service"))]
     pub port: u16,
 
     #[arg(long, env = "DATABASE_PATH", default_value = "data/cart-service.db")]
     pub database_path: PathBuf,
 
-    #[arg(long, env = "CATALOG_SERVICE_URL", default_value = "http://127.0.0.1:8005", value_parser = service_kit::config::neighbour_url)]
+    #[arg(long, env = "CATALOG_SERVICE_URL", default_value_t = service_kit::topology::default_url("catalog-service"), value_parser = service_kit::config::neighbour_url)]
     pub catalog_service_url: Url,
 
     #[command(flatten)]

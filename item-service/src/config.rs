@@ -6,7 +6,7 @@ use service_kit::config::CommonArgs;
 #[derive(Debug, Clone, clap::Parser)]
 #[command(name = "item-service", about = "Names and descriptions of items")]
 pub struct Config {
-    #[arg(long, env = "PORT", default_value_t = 8003)]
+    #[arg(long, env = "PORT", default_value_t = service_kit::topology::default_port("item-service"))]
     pub port: u16,
 
     #[arg(long, env = "DATABASE_PATH", default_value = "data/item-service.db")]

@@ -9,7 +9,7 @@ use std::path::PathBuf;
     about = "A Pact Broker compatible with the official one's HTTP API"
 )]
 pub struct Config {
-    #[arg(long, env = "PORT", default_value_t = 9292)]
+    #[arg(long, env = "PORT", default_value_t = service_kit::topology::default_port("pact-broker"))]
     pub port: u16,
 
     #[arg(long, env = "DATABASE_PATH", default_value = "data/pact-broker.db")]

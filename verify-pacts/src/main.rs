@@ -18,14 +18,6 @@ use std::process::ExitCode;
 use catalog_service::testing::Neighbourhood;
 use contract_testing::verification::verify_from_env;
 
-/// The providers, in the order they are verified: catalog last, as it depends on the others.
-const PROVIDERS: [&str; 4] = [
-    "accounting-service",
-    "inventory-service",
-    "item-service",
-    "catalog-service",
-];
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let (flags, args): (Vec<String>, Vec<String>) = std::env::args().skip(1).partition(|arg| arg.starts_with("--"));
@@ -37,6 +29,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The providers (topology.txt), in start order: catalog after the services it calls.
+    let providers = service_kit::topology::providers();
     let mut requested: Vec<(String, Option<String>)> = args
         .into_iter()
         .map(|arg| match arg.split_once('=') {
@@ -45,15 +39,15 @@ async fn main() -> ExitCode {
         })
         .collect();
     if requested.is_empty() {
-        requested = PROVIDERS.iter().map(|name| (name.to_string(), None)).collect();
+        requested = providers.iter().map(|name| (name.to_string(), None)).collect();
     }
-    if let Some((unknown, _)) = requested.iter().find(|(name, _)| !PROVIDERS.contains(&name.as_str())) {
-        eprintln!("verify-pacts: unknown provider {unknown:?}; the providers are {PROVIDERS:?}");
+    if let Some((unknown, _)) = requested.iter().find(|(name, _)| !providers.contains(&name.as_str())) {
+        eprintln!("verify-pacts: unknown provider {unknown:?}; the providers are {providers:?}");
         return ExitCode::from(2);
     }
 
     let providers = if running {
-        match running_providers() {
+        match running_providers(&providers) {
             Ok(urls) => Providers::Running(urls),
             Err(problem) => {
                 eprintln!("verify-pacts: {problem}");
@@ -107,8 +101,8 @@ impl Providers {
 }
 
 /// Each provider's URL from `<NAME>_URL` (`ACCOUNTING_SERVICE_URL`, ...).
-fn running_providers() -> Result<Vec<(&'static str, String)>, String> {
-    PROVIDERS
+fn running_providers(providers: &[&'static str]) -> Result<Vec<(&'static str, String)>, String> {
+    providers
         .iter()
         .map(|provider| {
             let variable = format!("{}_URL", provider.to_uppercase().replace('-', "_"));
