@@ -19,15 +19,18 @@ trap cleanup EXIT
 
 # The broker binary as `cargo test` builds it (same features as every other build here).
 cargo test --workspace --no-run -q
-PORT=0 DATABASE_PATH=$work/broker.db RUST_LOG=info "${CARGO_TARGET_DIR:-target}/debug/pact-broker" >"$work/broker.log" 2>&1 &
+# A free port, chosen before the broker starts.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+address=127.0.0.1:$port
+PORT=$port DATABASE_PATH=$work/broker.db RUST_LOG=info "${CARGO_TARGET_DIR:-target}/debug/pact-broker" >"$work/broker.log" 2>&1 &
 broker_pid=$!
-address=
 for _ in $(seq 100); do
-  address=$(grep -o 'address=127\.0\.0\.1:[0-9]*' "$work/broker.log" | head -n1 | cut -d= -f2 || true)
-  [[ -n $address ]] && break
+  curl -fsS --max-time 1 "http://$address/diagnostic/status/heartbeat" >/dev/null 2>&1 && break
+  kill -0 "$broker_pid" 2>/dev/null || break
   sleep 0.1
 done
-[[ -n $address ]] || { echo "error: the broker did not start:" >&2; cat "$work/broker.log" >&2; exit 1; }
+curl -fsS --max-time 1 "http://$address/diagnostic/status/heartbeat" >/dev/null 2>&1 \
+  || { echo "error: the broker did not start on $address:" >&2; cat "$work/broker.log" >&2; exit 1; }
 
 export PACT_BROKER_BASE_URL=http://$address BRANCH=main
 export SERVICE_VERSION=2.0.0 CART_VERSION=1.1.0 CATALOG_VERSION=1.2.1
