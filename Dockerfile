@@ -6,8 +6,9 @@
 #          pact-broker. (The dev image of docker-compose.dev.yml is docker/Dockerfile.dev: kept
 #          apart because the legacy builder builds every stage before the target it is asked for.)
 #
-# The build stage compiles all six binaries in one cargo call; every target copies its own
-# binary out of it, so building all targets compiles the workspace once (the stage is cached).
+# The build stage compiles the dependencies in a layer of their own (only the manifests copied),
+# then all six binaries in one cargo call; every target copies its own binary out of it, so
+# building all targets compiles the workspace once, and an edit rebuilds only the workspace's crates.
 # Plain Dockerfile syntax only (no syntax directive, no RUN --mount): it builds the same with
 # the legacy builder and with BuildKit. The base images are build args, so a machine with no
 # registry access can name local images (scripts/docker-base-images.sh makes both).
@@ -24,9 +25,30 @@ ENV PACT_DO_NOT_TRACK=true \
     CARGO_TERM_COLOR=never \
     CARGO_NET_OFFLINE=${CARGO_NET_OFFLINE}
 WORKDIR /src
-# Only what the build reads, so editing docs or scripts does not invalidate this layer.
+ARG BINS="accounting-service cart-service catalog-service inventory-service item-service pact-broker"
+# 1. The dependencies, in a layer of their own: only the manifests are copied, every target stands
+#    in empty (docker/stub-targets.sh), and the same cargo build as in step 2 compiles them. This
+#    layer changes only with a Cargo.toml or Cargo.lock, so an edit to a service rebuilds the
+#    workspace's own crates, not its dependencies.
 COPY Cargo.toml Cargo.lock topology.txt ./
 COPY .cargo .cargo
+COPY service-kit/Cargo.toml service-kit/
+COPY contract-testing/Cargo.toml contract-testing/
+COPY accounting-service/Cargo.toml accounting-service/
+COPY cart-service/Cargo.toml cart-service/
+COPY catalog-service/Cargo.toml catalog-service/
+COPY inventory-service/Cargo.toml inventory-service/
+COPY item-service/Cargo.toml item-service/
+COPY pact-broker/Cargo.toml pact-broker/
+COPY verify-pacts/Cargo.toml verify-pacts/
+COPY docker/stub-targets.sh /usr/local/bin/stub-targets
+RUN set -eu; \
+    stub-targets; \
+    packages=""; for bin in $BINS; do packages="$packages -p $bin"; done; \
+    cargo build --locked --profile "$CARGO_PROFILE" --bins $packages
+# 2. The workspace's own crates. A copied file keeps the mtime it had in the build context, which
+#    may be older than the stand-ins' build: every source is touched, so cargo rebuilds exactly the
+#    workspace's crates (and nothing stale from a stand-in is ever shipped).
 COPY service-kit service-kit
 COPY contract-testing contract-testing
 COPY accounting-service accounting-service
@@ -37,12 +59,13 @@ COPY item-service item-service
 COPY pact-broker pact-broker
 COPY verify-pacts verify-pacts
 RUN set -eu; \
-    bins="accounting-service cart-service catalog-service inventory-service item-service pact-broker"; \
-    packages=""; for bin in $bins; do packages="$packages -p $bin"; done; \
+    stub-targets --remove; \
+    find . -path ./target -prune -o -name '*.rs' -exec touch {} +; \
+    packages=""; for bin in $BINS; do packages="$packages -p $bin"; done; \
     cargo build --locked --profile "$CARGO_PROFILE" --bins $packages; \
     case "$CARGO_PROFILE" in dev) out=debug ;; *) out=$CARGO_PROFILE ;; esac; \
     mkdir -p /out; \
-    for bin in $bins; do install -m 0755 "target/$out/$bin" /out/; done; \
+    for bin in $BINS; do install -m 0755 "target/$out/$bin" /out/; done; \
     rm -rf target
 
 # ---------------------------------------------------------------------------------------------
