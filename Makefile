@@ -120,7 +120,7 @@ check-workflows: ## actionlint (and shellcheck) over .github/workflows
 	tools/bin/actionlint -no-color
 
 lint: ## cargo fmt --check, clippy with warnings as errors, shellcheck on the scripts
-	shellcheck -x scripts/*.sh
+	shellcheck -x scripts/*.sh docker/*.sh
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --features pact-broker/bench -- -D warnings
 

@@ -21,7 +21,7 @@ for manifest in */Cargo.toml; do
   crate=${manifest%/Cargo.toml}
   stub "$crate/src/lib.rs" ""
   stub "$crate/src/main.rs" "fn main() {}"
-  for path in $(sed -n 's/^path = "\(.*\)"$/\1/p' "$manifest"); do
+  sed -n 's/^path = "\(.*\)"$/\1/p' "$manifest" | while IFS= read -r path; do
     stub "$crate/$path" "fn main() {}"
   done
 done
