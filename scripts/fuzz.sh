@@ -11,7 +11,7 @@
 #
 # Settings: FUZZ_EXAMPLES (test cases per operation and phase, default 40), FUZZ_SEED (default
 # random; schemathesis prints the seed of a run so a failure can be replayed), FUZZ_PORT_BASE
-# (default 18100: services on +1..+5), FUZZ_SERVICES (a subset, e.g. "accounting-service").
+# (default 18100: the processes of topology.txt on +1, +2, ...), FUZZ_SERVICES (a subset, e.g. "accounting-service").
 # schemathesis is installed from PyPI into tools/schemathesis (git-ignored) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
