@@ -2,7 +2,7 @@
 //! calling the second through a `Neighbour`, as catalog calls inventory.
 //! (`request_id_logs.rs` checks the log lines, in a test binary of its own.)
 
-mod support;
+use crate::support;
 
 use support::{downstream, upstream};
 

@@ -1,6 +1,6 @@
 //! accounting-service over real HTTP: the app on a random port with a fresh database.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use service_kit::testing::{TempDatabase, assert_error, json_body};

@@ -1,7 +1,7 @@
 //! accounting-service as a provider: the real service, on a random port with a fresh database
 //! and provider states on, replays every pact its consumers hold with it.
 
-mod support;
+use crate::support;
 
 use axum::body::Body;
 use axum::http::header::CONTENT_LENGTH;
