@@ -110,11 +110,28 @@ demo_files() {
   done
 }
 
+# The Pact CLI the demo installs is the prebuilt binary for the machine it runs on.
+check_pact_cli_platforms() {
+  local case os arch expected actual
+  for case in "Linux x86_64 linux-x64" "Linux aarch64 linux-arm64" "Darwin arm64 darwin-arm64" \
+    "Darwin x86_64 darwin-x64"; do
+    read -r os arch expected <<<"$case"
+    actual=$(scripts/install-pact-cli.sh --platform "$os" "$arch")
+    [[ $actual == "$expected" ]] || { echo "check-portability: $os $arch gets $actual, not $expected" >&2; exit 1; }
+  done
+  if scripts/install-pact-cli.sh --platform FreeBSD amd64 >/dev/null 2>&1; then
+    echo "check-portability: an unsupported platform must be refused" >&2
+    exit 1
+  fi
+  echo "check-portability: the Pact CLI's prebuilt binary is chosen right for Linux and macOS, x64 and arm64"
+}
+
 if [[ ${1:-} == --self-test ]]; then
   self_test
   exit
 fi
 self_test
+check_pact_cli_platforms
 files=(Makefile mk/docker.mk)
 while IFS= read -r file; do files+=("$file"); done < <(demo_files)
 if ! scan "${files[@]}"; then
