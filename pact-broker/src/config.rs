@@ -1,5 +1,13 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::model::branches::BranchSettings;
+
+/// The official broker reads lists as space separated; commas are accepted too.
+fn list(text: &str) -> impl Iterator<Item = &str> {
+    text.split([' ', ',']).filter(|entry| !entry.is_empty())
+}
 
 /// pact-broker settings, from flags or the environment (the auth variables are the official
 /// `pactfoundation/pact-broker` image's names, so a compose file can switch between the two).
@@ -47,6 +55,27 @@ pub struct Config {
     #[arg(long, env = "PACT_BROKER_MAX_BODY_BYTES", default_value_t = 4 * 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Give a pacticipant without a main branch the first candidate branch (or tag) one of its
+    /// versions is labelled with (official setting and default).
+    #[arg(long, env = "PACT_BROKER_AUTO_DETECT_MAIN_BRANCH", default_value_t = true, action = clap::ArgAction::Set)]
+    pub auto_detect_main_branch: bool,
+
+    /// The names auto-detection accepts as a main branch, space separated (official default).
+    #[arg(
+        long,
+        env = "PACT_BROKER_MAIN_BRANCH_CANDIDATES",
+        default_value = "develop main master"
+    )]
+    pub main_branch_candidates: String,
+
+    /// A version labelled only with tags gets its first tag as branch when tagged within
+    /// `PACT_BROKER_USE_FIRST_TAG_AS_BRANCH_TIME_LIMIT` seconds of its creation.
+    #[arg(long, env = "PACT_BROKER_USE_FIRST_TAG_AS_BRANCH", default_value_t = true, action = clap::ArgAction::Set)]
+    pub use_first_tag_as_branch: bool,
+
+    #[arg(long, env = "PACT_BROKER_USE_FIRST_TAG_AS_BRANCH_TIME_LIMIT", default_value_t = 10)]
+    pub use_first_tag_as_branch_time_limit: u64,
+
     /// Address to listen on (0.0.0.0 inside a container).
     #[arg(long, env = "BIND_ADDRESS", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub bind_address: IpAddr,
@@ -67,6 +96,19 @@ impl Config {
             allow_dangerous_contract_modification: false,
             max_body_bytes: 4 * 1024 * 1024,
             bind_address: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            auto_detect_main_branch: true,
+            main_branch_candidates: "develop main master".into(),
+            use_first_tag_as_branch: true,
+            use_first_tag_as_branch_time_limit: 10,
+        }
+    }
+
+    pub fn branch_settings(&self) -> BranchSettings {
+        BranchSettings {
+            auto_detect_main_branch: self.auto_detect_main_branch,
+            main_branch_candidates: list(&self.main_branch_candidates).map(String::from).collect(),
+            use_first_tag_as_branch: self.use_first_tag_as_branch,
+            use_first_tag_as_branch_time_limit: Duration::from_secs(self.use_first_tag_as_branch_time_limit),
         }
     }
 

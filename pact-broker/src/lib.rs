@@ -32,7 +32,7 @@ pub struct AppState {
 impl AppState {
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
         Ok(Self {
-            store: Store::open(&config.database_path).await?,
+            store: Store::open(&config.database_path, config.branch_settings()).await?,
             public_base_url: config
                 .public_base_url
                 .as_ref()

@@ -1,60 +1,12 @@
 //! The official Pact broker CLI (`pact-broker-cli`, the Rust one, installed into `tools/` by
-//! `scripts/install-tools.sh`) driven as a subprocess against this broker.
+//! `scripts/setup.sh`) driven as a subprocess against this broker.
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
-
+use common::cli::{cli, cli_at, cli_path};
 use common::{get_json, pact, send_json, spawn};
 use serde_json::json;
-use service_kit::testing::{TempDatabase, TestApp};
-
-fn cli_path() -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tools/bin/pact-broker-cli");
-    assert!(
-        path.exists(),
-        "pact-broker-cli is not installed at {}: run scripts/install-tools.sh first",
-        path.display()
-    );
-    path
-}
-
-struct Output {
-    success: bool,
-    text: String,
-}
-
-/// Runs `pact-broker-cli broker <args> -b <broker>` off the async runtime.
-async fn cli(broker: &TestApp, args: &[&str]) -> Output {
-    cli_at(&broker.base_url, args).await
-}
-
-async fn cli_at(base_url: &str, args: &[&str]) -> Output {
-    let mut command = Command::new(cli_path());
-    command
-        .arg("broker")
-        .args(args)
-        .args(["-b", base_url])
-        .env("PACT_DO_NOT_TRACK", "true")
-        .env_remove("PACT_BROKER_BASE_URL")
-        .env_remove("PACT_BROKER_TOKEN")
-        .env_remove("PACT_BROKER_USERNAME")
-        .env_remove("PACT_BROKER_PASSWORD");
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .unwrap()
-        .expect("run pact-broker-cli");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Output {
-        success: output.status.success(),
-        text,
-    }
-}
+use service_kit::testing::TempDatabase;
 
 fn write_pact(dir: &std::path::Path, paths: &[&str]) {
     std::fs::write(dir.join("Web-Api.json"), pact("Web", "Api", paths).to_string()).unwrap();

@@ -3,6 +3,7 @@
 //! rules on that snapshot — pact documents, consumer version selectors, pending/WIP, the matrix
 //! and can-i-deploy. Nothing here does I/O or knows HTTP; `storage` fills it, `views` renders it.
 
+pub mod branches;
 pub mod can_i_deploy;
 pub mod matrix;
 pub mod pact;

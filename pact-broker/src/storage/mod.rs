@@ -29,6 +29,7 @@ pub use verifications::NewVerification;
 pub use versions::VersionLabels;
 
 use crate::model::Snapshot;
+use crate::model::branches::BranchSettings;
 
 /// What a write was refused for, or that the database failed.
 #[derive(Debug, thiserror::Error)]
@@ -148,6 +149,8 @@ struct SnapshotCache {
 pub struct Store {
     db: Connection,
     cache: Arc<SnapshotCache>,
+    /// The branch inference every version write applies (`versions::save`).
+    branches: Arc<BranchSettings>,
 }
 
 /// Timestamps as stored: RFC 3339 UTC with microseconds, so text order is time order.
@@ -156,10 +159,11 @@ pub fn now() -> String {
 }
 
 impl Store {
-    pub async fn open(path: &Path) -> anyhow::Result<Self> {
+    pub async fn open(path: &Path, branches: BranchSettings) -> anyhow::Result<Self> {
         Ok(Self {
             db: db::open(path, &schema::MIGRATIONS).await?,
             cache: Arc::default(),
+            branches: Arc::new(branches),
         })
     }
 

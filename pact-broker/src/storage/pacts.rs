@@ -56,10 +56,11 @@ impl Store {
     /// Stores a consumer version's pact with a provider (creating pacticipants and version and
     /// adding the labels), as `new.on_conflict` says when the version already has another one.
     pub async fn publish(&self, new: NewPact) -> Result<Published, StoreError> {
+        let settings = std::sync::Arc::clone(&self.branches);
         self.write(move |conn| {
             let tx = conn.transaction()?;
             // Consumer before provider, so a first publication numbers them in that order.
-            let version_id = versions::save(&tx, &new.consumer, &new.version, &new.labels)?.version_id;
+            let version_id = versions::save(&tx, &settings, &new.consumer, &new.version, &new.labels)?.version_id;
             let provider_id = super::pacticipants::ensure(&tx, &new.provider)?;
             let existing: Option<(i64, String)> = tx
                 .prepare_cached("SELECT id, sha FROM publications WHERE consumer_version_id = ?1 AND provider_id = ?2")?

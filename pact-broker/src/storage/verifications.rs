@@ -42,10 +42,11 @@ pub(super) fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Verification> {
 impl Store {
     /// Records a verification (creating the provider version with its labels). Returns its id.
     pub async fn add_verification(&self, new: NewVerification) -> Result<i64, StoreError> {
+        let settings = std::sync::Arc::clone(&self.branches);
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let consumer_id = pacticipants::ensure(&tx, &new.consumer)?;
-            let version_id = versions::save(&tx, &new.provider, &new.provider_version, &new.labels)?.version_id;
+            let version_id = versions::save(&tx, &settings, &new.provider, &new.provider_version, &new.labels)?.version_id;
             tx.prepare_cached(
                 "INSERT INTO verifications (sha, consumer_id, provider_version_id, success, test_results, verified_by, build_url, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

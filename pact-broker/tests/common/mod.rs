@@ -2,6 +2,8 @@
 //! and small pacts built by hand.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use base64::Engine;
 use pact_broker::{AppState, Config, app};
 use serde_json::{Value, json};
