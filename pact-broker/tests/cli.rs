@@ -4,9 +4,13 @@
 mod common;
 
 use common::cli::{cli, cli_at, cli_path};
-use common::{get_json, pact, send_json, spawn};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::{get_json, pact, send_json, spawn, spawn_with};
+use pact_broker::Config;
 use serde_json::json;
-use service_kit::testing::TempDatabase;
+use service_kit::testing::{TempDatabase, TestApp};
 
 fn write_pact(dir: &std::path::Path, paths: &[&str]) {
     std::fs::write(dir.join("Web-Api.json"), pact("Web", "Api", paths).to_string()).unwrap();
@@ -252,4 +256,117 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
     )
     .await;
     assert!(!out.success, "Api is no longer deployed: {}", out.text);
+}
+
+/// The webhook commands: create-webhook, create-or-update-webhook (create, then update),
+/// test-webhook (the receiver is called) and delete-webhook; a refused definition fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pact_broker_cli_webhook_commands() {
+    let db = TempDatabase::new();
+    let broker = spawn_with(Config {
+        webhook_scheme_whitelist: "http".into(),
+        webhook_host_whitelist: "127.0.0.1".into(),
+        ..Config::for_database(db.path.clone())
+    })
+    .await;
+    let c = reqwest::Client::new();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&calls);
+    let receiver = TestApp::spawn(axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async { "ok" }
+        }),
+    ))
+    .await;
+    let hook = receiver.url("/hook");
+    for name in ["Web", "Api"] {
+        assert!(
+            cli(&broker, &["create-or-update-pacticipant", "--name", name])
+                .await
+                .success
+        );
+    }
+
+    let out = cli(
+        &broker,
+        &[
+            "create-webhook",
+            &hook,
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "Authorization: Bearer s3cret",
+            "-d",
+            r#"{"pact": "${pactbroker.pactUrl}"}"#,
+            "--consumer",
+            "Web",
+            "--provider",
+            "Api",
+            "--contract-published",
+            "--description",
+            "notify CI",
+        ],
+    )
+    .await;
+    assert!(out.success && out.text.contains("notify CI"), "{}", out.text);
+    assert!(!out.text.contains("s3cret"), "secret echoed: {}", out.text);
+
+    let uuid = "0123456789abcdef0123";
+    let upsert = |description: &'static str| {
+        let hook = hook.clone();
+        let broker = &broker;
+        async move {
+            cli(
+                broker,
+                &[
+                    "create-or-update-webhook",
+                    &hook,
+                    "-X",
+                    "POST",
+                    "--uuid",
+                    uuid,
+                    "--provider",
+                    "Api",
+                    "--contract-requiring-verification-published",
+                    "--description",
+                    description,
+                ],
+            )
+            .await
+        }
+    };
+    let out = upsert("verify changed pacts").await;
+    assert!(out.success, "{}", out.text);
+    let out = upsert("verify changed pacts, renamed").await;
+    assert!(out.success, "{}", out.text);
+    let (_, webhook) = get_json(&c, &broker.url(&format!("/webhooks/{uuid}"))).await;
+    assert_eq!(webhook["description"], "verify changed pacts, renamed");
+    let (_, all) = get_json(&c, &broker.url("/webhooks")).await;
+    assert_eq!(all["_embedded"]["webhooks"].as_array().unwrap().len(), 2, "{all}");
+
+    let out = cli(&broker, &["test-webhook", "--uuid", uuid]).await;
+    assert!(out.success && out.text.contains("\"success\":true"), "{}", out.text);
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "test-webhook called the receiver");
+
+    let out = cli(&broker, &["delete-webhook", "--uuid", uuid]).await;
+    assert!(out.success, "{}", out.text);
+    assert_eq!(get_json(&c, &broker.url(&format!("/webhooks/{uuid}"))).await.0, 404);
+
+    let out = cli(
+        &broker,
+        &[
+            "create-webhook",
+            "http://example.org/hook",
+            "-X",
+            "POST",
+            "--contract-published",
+            "--retries",
+            "0",
+        ],
+    )
+    .await;
+    assert!(!out.success && out.text.contains("whitelist"), "{}", out.text);
 }

@@ -10,6 +10,7 @@ pub mod pact;
 pub mod pending;
 pub mod selectors;
 mod snapshot;
+pub mod webhooks;
 
 pub use snapshot::{Snapshot, latest_per_consumer};
 

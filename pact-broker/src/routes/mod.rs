@@ -16,6 +16,7 @@ pub mod pages;
 pub mod publish;
 pub mod verifications;
 pub mod versions;
+pub mod webhooks;
 
 use axum::Router;
 
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(matrix::router())
         .merge(environments::router())
         .merge(pages::router())
+        .merge(webhooks::router())
 }
 
 pub fn pacticipant_or_404<'a>(snapshot: &'a Snapshot, name: &str) -> Result<&'a Pacticipant, ApiError> {

@@ -62,8 +62,10 @@ async fn store_pact(
             labels: VersionLabels::default(),
             content,
             on_conflict,
+            base_url: links.base().to_owned(),
         })
         .await?;
+    state.webhooks.wake();
     let snapshot = state.store.snapshot().await?;
     let publication = find_by_version(&snapshot, &provider, &consumer, &version)?;
     let body = pact_document(state, links, &snapshot, publication).await?;

@@ -15,6 +15,7 @@ mod schema;
 mod snapshot;
 mod verifications;
 mod versions;
+mod webhooks;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +28,7 @@ pub use pacticipants::PacticipantUpdate;
 pub use pacts::{NewPact, OnConflict, Published};
 pub use verifications::NewVerification;
 pub use versions::VersionLabels;
+pub use webhooks::TriggeredFilter;
 
 use crate::model::Snapshot;
 use crate::model::branches::BranchSettings;

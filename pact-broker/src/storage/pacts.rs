@@ -6,8 +6,9 @@ use serde_json::Value;
 use service_kit::db::rusqlite;
 
 use super::versions::{self, VersionLabels};
-use super::{Conflict, Store, StoreError, now};
+use super::{Conflict, Store, StoreError, now, webhooks};
 use crate::model::pact::{self, PublishOutcome};
+use crate::model::webhooks::Event;
 
 /// How a publication is stored when the consumer version already has a different pact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +29,8 @@ pub struct NewPact {
     pub labels: VersionLabels,
     pub content: Value,
     pub on_conflict: OnConflict,
+    /// The broker's base URL as the publisher addressed it (for the links webhooks hand out).
+    pub base_url: String,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +53,36 @@ fn load_content(conn: &rusqlite::Connection, sha: &str) -> rusqlite::Result<Opti
         .query_row(params![sha], |row| row.get(0))
         .optional()?;
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+/// Records the webhooks this publication triggers, in its transaction: `contract_published`
+/// always, `contract_content_changed` when the content differs from the pair's previous one,
+/// `contract_requiring_verification_published` for provider versions that have not verified it.
+fn trigger_webhooks(
+    tx: &rusqlite::Transaction<'_>,
+    at: &webhooks::Occurrence<'_>,
+    version_id: i64,
+    provider_id: i64,
+    outcome: PublishOutcome,
+) -> rusqlite::Result<()> {
+    if !webhooks::any(tx)? {
+        return Ok(());
+    }
+    webhooks::trigger(tx, Event::ContractPublished, at)?;
+    let previous: Option<String> = tx
+        .prepare_cached(
+            "SELECT pub.sha FROM publications pub JOIN versions v ON v.id = pub.consumer_version_id
+             WHERE pub.provider_id = ?1 AND pub.consumer_version_id != ?2
+                 AND v.pacticipant_id = (SELECT pacticipant_id FROM versions WHERE id = ?2)
+             ORDER BY pub.id DESC LIMIT 1",
+        )?
+        .query_row(params![provider_id, version_id], |row| row.get(0))
+        .optional()?;
+    if outcome != PublishOutcome::Unchanged && previous.as_deref() != Some(at.sha) {
+        webhooks::trigger(tx, Event::ContractContentChanged, at)?;
+    }
+    webhooks::trigger_required_verifications(tx, provider_id, at)?;
+    Ok(())
 }
 
 impl Store {
@@ -100,6 +133,15 @@ impl Store {
                     outcome
                 }
             };
+            let at = webhooks::Occurrence {
+                consumer: &new.consumer,
+                provider: &new.provider,
+                consumer_version: Some(&new.version),
+                sha: &sha,
+                base_url: &new.base_url,
+                ..Default::default()
+            };
+            trigger_webhooks(&tx, &at, version_id, provider_id, outcome)?;
             tx.commit()?;
             Ok(Ok(Published { sha, outcome }))
         })

@@ -90,6 +90,7 @@ pub const INDEX_TEMPLATES: &[(&str, &str, &str)] = &[
         "Determine if the latest version from a branch can be safely deployed to an environment",
     ),
     ("pb:environment", "/environments/{uuid}", "Environment"),
+    ("pb:webhook", "/webhooks/{uuid}", "Webhook"),
 ];
 
 /// URLs on one base (`scheme://host[:port]`, no trailing slash).
@@ -101,6 +102,11 @@ pub struct Links {
 impl Links {
     pub fn new(base: impl Into<String>) -> Self {
         Self { base: base.into() }
+    }
+
+    /// `scheme://host[:port]` the links are built on.
+    pub fn base(&self) -> &str {
+        &self.base
     }
 
     /// An absolute URL for a path given as it is (already encoded, or a URI template).
@@ -311,6 +317,52 @@ impl Links {
 
     pub fn released_version(&self, uuid: &str) -> String {
         self.url(&format!("/released-versions/{uuid}"))
+    }
+
+    pub fn webhooks(&self) -> String {
+        self.url("/webhooks")
+    }
+
+    pub fn webhook(&self, uuid: &str) -> String {
+        format!("{}/{}", self.webhooks(), encode(uuid))
+    }
+
+    pub fn webhook_execute(&self, uuid: &str) -> String {
+        format!("{}/execute", self.webhook(uuid))
+    }
+
+    /// The webhooks whose filters name this consumer and provider (the official list URL).
+    pub fn pair_webhooks(&self, provider: &str, consumer: &str) -> String {
+        self.url(&format!(
+            "/webhooks/provider/{}/consumer/{}",
+            encode(provider),
+            encode(consumer)
+        ))
+    }
+
+    pub fn provider_webhooks(&self, provider: &str) -> String {
+        self.url(&format!("/webhooks/provider/{}", encode(provider)))
+    }
+
+    pub fn consumer_webhooks(&self, consumer: &str) -> String {
+        self.url(&format!("/webhooks/consumer/{}", encode(consumer)))
+    }
+
+    /// The webhooks that apply to a pact (pair filters, one-sided and global ones).
+    pub fn pact_webhooks(&self, provider: &str, consumer: &str) -> String {
+        format!("{}/webhooks", self.pair(provider, consumer))
+    }
+
+    pub fn pact_webhooks_status(&self, provider: &str, consumer: &str) -> String {
+        format!("{}/webhooks/status", self.pair(provider, consumer))
+    }
+
+    pub fn pact_triggered_webhooks(&self, provider: &str, consumer: &str, version: &str) -> String {
+        format!("{}/triggered-webhooks", self.pact(provider, consumer, version))
+    }
+
+    pub fn triggered_webhook_logs(&self, uuid: &str) -> String {
+        self.url(&format!("/triggered-webhooks/{}/logs", encode(uuid)))
     }
 }
 

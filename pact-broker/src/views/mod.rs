@@ -14,5 +14,6 @@ pub mod pages;
 pub mod publish;
 pub mod verifications;
 pub mod versions;
+pub mod webhooks;
 
 pub use links::Links;

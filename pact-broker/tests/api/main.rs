@@ -18,6 +18,7 @@ mod publish;
 mod storage;
 mod verifications;
 mod versions;
+mod webhooks;
 
 use serde_json::{Value, json};
 
