@@ -8,6 +8,7 @@ pub mod can_i_deploy;
 pub mod matrix;
 pub mod pact;
 pub mod pending;
+pub mod provider_states;
 pub mod selectors;
 mod snapshot;
 pub mod webhooks;

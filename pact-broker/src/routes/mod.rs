@@ -13,6 +13,7 @@ pub mod matrix;
 pub mod pacticipants;
 pub mod pacts;
 pub mod pages;
+pub mod provider_pacts;
 pub mod publish;
 pub mod verifications;
 pub mod versions;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(matrix::router())
         .merge(environments::router())
         .merge(pages::router())
+        .merge(provider_pacts::router())
         .merge(webhooks::router())
 }
 

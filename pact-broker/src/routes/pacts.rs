@@ -106,7 +106,7 @@ async fn remove(
 }
 
 /// Publications of a consumer/provider pair, oldest first; 404 for an unknown pacticipant.
-fn pair_publications<'a>(
+pub(super) fn pair_publications<'a>(
     snapshot: &'a Snapshot,
     provider: &str,
     consumer: &str,
@@ -170,7 +170,7 @@ async fn by_version(
 }
 
 /// The newest publication of a pair that `matches`; `what` names the kind in the 404.
-async fn latest_matching(
+pub(super) async fn latest_matching(
     state: &AppState,
     links: &Links,
     headers: &HeaderMap,
@@ -300,6 +300,7 @@ async fn list_pair_versions(
         &provider,
         &consumer,
         &publications,
+        links.pair_versions(&provider, &consumer),
     )))
 }
 

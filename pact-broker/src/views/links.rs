@@ -91,6 +91,51 @@ pub const INDEX_TEMPLATES: &[(&str, &str, &str)] = &[
     ),
     ("pb:environment", "/environments/{uuid}", "Environment"),
     ("pb:webhook", "/webhooks/{uuid}", "Webhook"),
+    (
+        "pb:provider-pacts-with-main-branch",
+        "/pacts/provider/{provider}/branch",
+        "All pacts for the provider from the consumers' main branches",
+    ),
+    (
+        "pb:latest-provider-pacts-with-main-branch",
+        "/pacts/provider/{provider}/branch/latest",
+        "Latest pacts for the provider from the consumers' main branches",
+    ),
+    (
+        "pb:provider-pacts-with-branch",
+        "/pacts/provider/{provider}/branch/{branch}",
+        "All pacts for the provider from consumer versions on the branch",
+    ),
+    (
+        "pb:latest-provider-pacts-with-branch",
+        "/pacts/provider/{provider}/branch/{branch}/latest",
+        "Latest pacts for the provider from consumer versions on the branch",
+    ),
+    (
+        "pb:main-branch-pact-versions",
+        "/pacts/provider/{provider}/consumer/{consumer}/branch",
+        "All versions of the pact from the consumer's main branch",
+    ),
+    (
+        "pb:latest-main-branch-pact-versions",
+        "/pacts/provider/{provider}/consumer/{consumer}/branch/latest",
+        "The latest pact from the consumer's main branch",
+    ),
+    (
+        "pb:branch-pact-versions",
+        "/pacts/provider/{provider}/consumer/{consumer}/branch/{branch}",
+        "All versions of the pact from the consumer's branch",
+    ),
+    (
+        "pb:latest-branch-pact-versions",
+        "/pacts/provider/{provider}/consumer/{consumer}/branch/{branch}/latest",
+        "The latest pact from the consumer's branch",
+    ),
+    (
+        "pb:provider-states",
+        "/pacts/provider/{provider}/provider-states",
+        "The provider states of the provider's latest pacts",
+    ),
 ];
 
 /// URLs on one base (`scheme://host[:port]`, no trailing slash).
@@ -221,6 +266,22 @@ impl Links {
     /// A pact by consumer version.
     pub fn pact(&self, provider: &str, consumer: &str, version: &str) -> String {
         format!("{}/version/{}", self.pair(provider, consumer), encode(version))
+    }
+
+    /// A pair's pacts from the consumer's `branch` (`None`: its main branch).
+    pub fn pair_branch_pacts(&self, provider: &str, consumer: &str, branch: Option<&str>) -> String {
+        match branch {
+            Some(branch) => format!("{}/branch/{}", self.pair(provider, consumer), encode(branch)),
+            None => format!("{}/branch", self.pair(provider, consumer)),
+        }
+    }
+
+    /// A provider's pacts from each consumer's `branch` (`None`: each consumer's main branch).
+    pub fn provider_branch_pacts(&self, provider: &str, branch: Option<&str>) -> String {
+        match branch {
+            Some(branch) => format!("{}/branch/{}", self.provider_pacts(provider), encode(branch)),
+            None => format!("{}/branch", self.provider_pacts(provider)),
+        }
     }
 
     pub fn pair_versions(&self, provider: &str, consumer: &str) -> String {

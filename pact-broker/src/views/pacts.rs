@@ -128,6 +128,7 @@ pub fn pair_versions(
     provider: &str,
     consumer: &str,
     publications: &[&Publication],
+    self_href: String,
 ) -> ProviderPacts {
     let versions: Vec<Link> = publications
         .iter()
@@ -135,7 +136,7 @@ pub fn pair_versions(
         .map(|p| listed_pact(links, snapshot, p, |_, version| version))
         .collect();
     ProviderPacts {
-        links: Rels::to_self(links.pair_versions(provider, consumer))
+        links: Rels::to_self(self_href)
             .with("pb:consumer", Link::to_pacticipant(links, consumer, "Consumer"))
             .with("pb:provider", Link::to_pacticipant(links, provider, "Provider"))
             .with("pb:pact-versions", versions),
