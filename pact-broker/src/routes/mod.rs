@@ -3,6 +3,7 @@
 //! handler reads the store, asks the model, renders a view.
 
 pub mod auth;
+pub mod badges;
 pub mod environments;
 pub mod error;
 pub mod extract;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(pages::router())
         .merge(provider_pacts::router())
         .merge(webhooks::router())
+        .merge(badges::router())
 }
 
 pub fn pacticipant_or_404<'a>(snapshot: &'a Snapshot, name: &str) -> Result<&'a Pacticipant, ApiError> {

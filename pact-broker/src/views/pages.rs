@@ -15,7 +15,7 @@ use crate::model::webhooks::{TriggerStatus, TriggeredWebhook, Webhook};
 use crate::model::{Publication, Snapshot, Verification};
 
 /// Escapes text for HTML and SVG.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -7,6 +7,7 @@
 mod common;
 
 mod auth;
+mod badges;
 mod environments;
 mod for_verification;
 mod index;
