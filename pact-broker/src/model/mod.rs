@@ -5,6 +5,7 @@
 
 pub mod branches;
 pub mod can_i_deploy;
+pub mod diff;
 pub mod matrix;
 pub mod pact;
 pub mod pending;

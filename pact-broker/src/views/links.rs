@@ -284,6 +284,11 @@ impl Links {
         }
     }
 
+    /// What changed in a consumer version's pact since the pair's previous distinct content.
+    pub fn pact_diff_previous_distinct(&self, provider: &str, consumer: &str, version: &str) -> String {
+        format!("{}/diff/previous-distinct", self.pact(provider, consumer, version))
+    }
+
     pub fn pair_versions(&self, provider: &str, consumer: &str) -> String {
         format!("{}/versions", self.pair(provider, consumer))
     }

@@ -38,6 +38,13 @@ pub fn pact_links(links: &Links, snapshot: &Snapshot, publication: &Publication)
             Link::titled(links.latest_pact(provider, consumer), "Latest version of this pact"),
         )
         .with(
+            "pb:diff-previous-distinct",
+            Link::titled(
+                links.pact_diff_previous_distinct(provider, consumer, version),
+                "Diff with the previous distinct version of this pact",
+            ),
+        )
+        .with(
             "pb:all-pact-versions",
             Link::titled(links.pair_versions(provider, consumer), "All versions of this pact"),
         )

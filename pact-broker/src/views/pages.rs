@@ -129,18 +129,20 @@ pub fn index_page(links: &Links, snapshot: &Snapshot) -> String {
 }
 
 /// A pact as readable HTML: its interactions, requests and responses.
-pub fn pact_page(snapshot: &Snapshot, publication: &Publication, pact: &Value) -> String {
+pub fn pact_page(links: &Links, snapshot: &Snapshot, publication: &Publication, pact: &Value) -> String {
     let consumer = snapshot.name(publication.consumer_id);
     let provider = snapshot.name(publication.provider_id);
     let version = &snapshot.version(publication.consumer_version_id).number;
     let (class, verified) = last_verified(snapshot, publication);
     let mut body = format!(
         "<h2>A pact between {c} and {p}</h2><p>Consumer version <b>{v}</b>, published {published}. \
-         <span class=\"verified {class}\">Last verified: {verified}</span></p>",
+         <span class=\"verified {class}\">Last verified: {verified}</span> \
+         <a class=\"diff\" href=\"{diff}\">What changed since the previous distinct version</a></p>",
         c = escape(consumer),
         p = escape(provider),
         v = escape(version),
         published = ago(&publication.created_at),
+        diff = escape(&links.pact_diff_previous_distinct(provider, consumer, version)),
     );
     let interactions = pact
         .get("interactions")

@@ -1,7 +1,7 @@
 //! Pacts published by PUT/PATCH, read back by version, latest and sha; bad pacts.
 
 use crate::client;
-use crate::common::{get_json, pact, publish_body, send_json, spawn};
+use crate::common::{get_json, pact, publish, publish_body, send_json, spawn};
 use serde_json::{Value, json};
 use service_kit::testing::{TempDatabase, assert_error};
 
@@ -112,4 +112,53 @@ async fn bad_pacts_get_a_json_4xx() {
     .await;
     // Nothing was stored by the refused requests.
     assert_eq!(get_json(&c, &app.url("/pacticipants/Foo")).await.0, 404);
+}
+
+/// `.../diff/previous-distinct`: what changed since the pair's previous distinct content, linked
+/// from the pact (HAL and page); 404 when there is none.
+#[tokio::test]
+async fn a_pact_diffs_with_its_previous_distinct_version() {
+    let db = TempDatabase::new();
+    let app = spawn(&db).await;
+    let c = client();
+    publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", Some("main"), &[]).await;
+    publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "2", Some("main"), &[]).await;
+    publish(&c, &app, &pact("Foo", "Bar", &["/1", "/2"]), "3", Some("main"), &[]).await;
+    let diff_of = |v: &str| {
+        app.url(&format!(
+            "/pacts/provider/Bar/consumer/Foo/version/{v}/diff/previous-distinct"
+        ))
+    };
+    let (_, doc) = get_json(&c, &app.url("/pacts/provider/Bar/consumer/Foo/version/3")).await;
+    assert_eq!(doc["_links"]["pb:diff-previous-distinct"]["href"], diff_of("3"));
+
+    let response = c.get(diff_of("3")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("from version 2 to version 3"), "{text}");
+    assert!(
+        text.contains("+       \"description\": \"a request for /2\","),
+        "{text}"
+    );
+    assert!(!text.lines().any(|l| l.starts_with('-')), "nothing removed: {text}");
+    for same in ["1", "2"] {
+        assert_eq!(
+            c.get(diff_of(same)).send().await.unwrap().status(),
+            404,
+            "version {same}"
+        );
+    }
+    let page = c
+        .get(app.url("/pacts/provider/Bar/consumer/Foo/version/3"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("/version/3/diff/previous-distinct"),
+        "the page links the diff"
+    );
 }
