@@ -10,6 +10,7 @@ pub mod extract;
 pub mod for_verification;
 pub mod hal;
 pub mod index;
+pub mod integrations;
 pub mod matrix;
 pub mod pacticipants;
 pub mod pacts;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(provider_pacts::router())
         .merge(webhooks::router())
         .merge(badges::router())
+        .merge(integrations::router())
 }
 
 pub fn pacticipant_or_404<'a>(snapshot: &'a Snapshot, name: &str) -> Result<&'a Pacticipant, ApiError> {

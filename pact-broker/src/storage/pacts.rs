@@ -194,3 +194,35 @@ impl Store {
         .await
     }
 }
+
+impl Store {
+    /// Deletes an integration: every pact between the consumer and the provider and every
+    /// verification of them (versions, pacticipants and content stay). Whether there was any.
+    pub async fn delete_integration(&self, consumer: &str, provider: &str) -> Result<bool, StoreError> {
+        let (consumer, provider) = (consumer.to_owned(), provider.to_owned());
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let ids = |name: &str| -> rusqlite::Result<Option<i64>> {
+                tx.prepare_cached("SELECT id FROM pacticipants WHERE name = ?1")?
+                    .query_row(params![name], |row| row.get(0))
+                    .optional()
+            };
+            let (Some(consumer_id), Some(provider_id)) = (ids(&consumer)?, ids(&provider)?) else {
+                return Ok(Ok(false));
+            };
+            let verifications = tx.execute(
+                "DELETE FROM verifications WHERE consumer_id = ?1
+                     AND provider_version_id IN (SELECT id FROM versions WHERE pacticipant_id = ?2)",
+                params![consumer_id, provider_id],
+            )?;
+            let publications = tx.execute(
+                "DELETE FROM publications WHERE provider_id = ?2
+                     AND consumer_version_id IN (SELECT id FROM versions WHERE pacticipant_id = ?1)",
+                params![consumer_id, provider_id],
+            )?;
+            tx.commit()?;
+            Ok(Ok(verifications + publications > 0))
+        })
+        .await
+    }
+}

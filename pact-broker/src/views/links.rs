@@ -385,6 +385,18 @@ impl Links {
         self.url(&format!("/released-versions/{uuid}"))
     }
 
+    pub fn integrations(&self) -> String {
+        self.url("/integrations")
+    }
+
+    pub fn integration(&self, provider: &str, consumer: &str) -> String {
+        self.url(&format!(
+            "/integrations/provider/{}/consumer/{}",
+            encode(provider),
+            encode(consumer)
+        ))
+    }
+
     pub fn webhooks(&self) -> String {
         self.url("/webhooks")
     }

@@ -11,6 +11,7 @@ mod badges;
 mod environments;
 mod for_verification;
 mod index;
+mod integrations;
 mod matrix;
 mod pacticipants;
 mod pacts;
