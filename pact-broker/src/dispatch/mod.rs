@@ -76,17 +76,10 @@ impl Dispatcher {
         self.inner.wake.notify_one();
     }
 
-    async fn attempt(&self, triggered: &TriggeredWebhook) {
+    async fn attempt(&self, triggered: &TriggeredWebhook, parameters: Parameters) {
         let attempts = triggered.attempts + 1;
         let (success, logs) = match self.inner.store.webhook(&triggered.webhook_uuid).await {
             Ok(Some(webhook)) => {
-                let parameters = match self.inner.store.snapshot().await {
-                    Ok(snapshot) => parameters(&snapshot, triggered),
-                    Err(error) => {
-                        tracing::error!(%error, "snapshot for webhook parameters");
-                        return;
-                    }
-                };
                 let execution = self.execute(&webhook.definition, &parameters).await;
                 (execution.success, execution.logs)
             }
@@ -218,8 +211,20 @@ async fn run(inner: Weak<Inner>, wake: Arc<Notify>) {
                 Vec::new()
             }
         };
+        let due: Vec<TriggeredWebhook> = due
+            .into_iter()
+            .filter(|t| !in_flight.lock().expect("in-flight set").contains(&t.id))
+            .collect();
+        // One snapshot for the batch's parameters: loading it per attempt would compete with
+        // the publications for the one database connection.
+        let snapshot = match due.is_empty() {
+            true => None,
+            false => dispatcher.inner.store.snapshot().await.ok(),
+        };
         let mut started = 0;
         for triggered in due {
+            let Some(snapshot) = &snapshot else { break };
+            let parameters = parameters(snapshot, &triggered);
             if !in_flight.lock().expect("in-flight set").insert(triggered.id) {
                 continue;
             }
@@ -227,7 +232,7 @@ async fn run(inner: Weak<Inner>, wake: Arc<Notify>) {
             let (this, in_flight) = (dispatcher.clone(), Arc::clone(&in_flight));
             started += 1;
             tokio::spawn(async move {
-                this.attempt(&triggered).await;
+                this.attempt(&triggered, parameters).await;
                 in_flight.lock().expect("in-flight set").remove(&triggered.id);
                 drop(permit);
                 this.wake();

@@ -190,6 +190,16 @@ impl Store {
         result?
     }
 
+    /// A write that changes nothing the snapshot holds (webhook bookkeeping): the cached
+    /// snapshot stays valid.
+    async fn write_outside_snapshot<F, R>(&self, function: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<Refusable<R>> + Send + 'static,
+        R: Send + 'static,
+    {
+        self.db.call(function).await?
+    }
+
     /// Everything but contents, from the cache when nothing was written since it was read.
     pub async fn snapshot(&self) -> Result<Arc<Snapshot>, StoreError> {
         let generation = self.cache.generation.load(Ordering::SeqCst);

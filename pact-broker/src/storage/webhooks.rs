@@ -229,7 +229,7 @@ impl Store {
     /// Creates or replaces the webhook with this uuid. Returns it and whether it is new.
     pub async fn save_webhook(&self, uuid: &str, definition: WebhookDefinition) -> Result<(Webhook, bool), StoreError> {
         let uuid = uuid.to_owned();
-        self.write(move |conn| {
+        self.write_outside_snapshot(move |conn| {
             let tx = conn.transaction()?;
             let existed = tx
                 .prepare_cached("SELECT 1 FROM webhooks WHERE uuid = ?1")?
@@ -254,7 +254,7 @@ impl Store {
     /// Deletes a webhook; its triggers still pending are recorded as failed. Whether it existed.
     pub async fn delete_webhook(&self, uuid: &str) -> Result<bool, StoreError> {
         let uuid = uuid.to_owned();
-        self.write(move |conn| {
+        self.write_outside_snapshot(move |conn| {
             let tx = conn.transaction()?;
             let deleted = tx.execute("DELETE FROM webhooks WHERE uuid = ?1", params![uuid])? > 0;
             tx.execute(
@@ -302,7 +302,7 @@ impl Store {
         logs: String,
         next_attempt_at: Option<String>,
     ) -> Result<(), StoreError> {
-        self.write(move |conn| {
+        self.write_outside_snapshot(move |conn| {
             let tx = conn.transaction()?;
             let at = now();
             tx.prepare_cached(
