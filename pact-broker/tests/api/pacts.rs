@@ -1,7 +1,7 @@
 //! Pacts published by PUT/PATCH, read back by version, latest and sha; bad pacts.
 
 use crate::client;
-use crate::common::{get_json, pact, publish, publish_body, send_json, spawn};
+use crate::common::{get_json, get_text, pact, publish, publish_body, send_json, spawn};
 use serde_json::{Value, json};
 use service_kit::testing::{TempDatabase, assert_error};
 
@@ -148,15 +148,7 @@ async fn a_pact_diffs_with_its_previous_distinct_version() {
             "version {same}"
         );
     }
-    let page = c
-        .get(app.url("/pacts/provider/Bar/consumer/Foo/version/3"))
-        .header("Accept", "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&c, &app.url("/pacts/provider/Bar/consumer/Foo/version/3"), "text/html").await;
     assert!(
         page.contains("/version/3/diff/previous-distinct"),
         "the page links the diff"

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use service_kit::testing::{TempDatabase, TestApp};
 
 use crate::client;
-use crate::common::{get_json, pact, publish, send_json, spawn, spawn_with};
+use crate::common::{get_json, get_text, pact, publish, send_json, spawn, spawn_with};
 
 /// A broker that lets webhooks call plain http on loopback, retrying after 0.2 s twice.
 fn local_config(db: &TempDatabase) -> Config {
@@ -263,14 +263,7 @@ async fn a_publication_fires_its_webhooks_after_commit_with_parameters_and_retri
     let attempts: Vec<u64> = triggered.iter().map(|t| t["attemptsMade"].as_u64().unwrap()).collect();
     assert!(attempts.contains(&2) && attempts.contains(&1), "{status}");
     let retried = triggered.iter().find(|t| t["attemptsMade"] == 2).unwrap();
-    let logs = c
-        .get(retried["_links"]["pb:logs"]["href"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let logs = get_text(&c, retried["_links"]["pb:logs"]["href"].as_str().unwrap(), "text/plain").await;
     assert!(logs.contains("HTTP 500") && logs.contains("HTTP 200"), "{logs}");
     assert!(!logs.contains("s3cret") && logs.contains("**********"), "{logs}");
     let (_, by_version) = get_json(
@@ -299,15 +292,7 @@ async fn a_publication_fires_its_webhooks_after_commit_with_parameters_and_retri
     assert_eq!(events, ["contract_published"]);
 
     // The web page lists the webhook and its executions.
-    let page = c
-        .get(app.url("/webhooks"))
-        .header("Accept", "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&c, &app.url("/webhooks"), "text/html").await;
     assert!(page.contains("CI build") && page.contains("contract_content_changed") && page.contains("success"));
     assert!(!page.contains("s3cret"));
 }

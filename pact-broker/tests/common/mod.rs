@@ -95,6 +95,13 @@ pub async fn get_json(client: &reqwest::Client, url: &str) -> (u16, Value) {
     )
 }
 
+/// The body of a GET as text, asking for `accept` (a web page: `text/html`).
+pub async fn get_text(client: &reqwest::Client, url: &str, accept: &str) -> String {
+    let response = client.get(url).header("Accept", accept).send().await.expect("GET");
+    assert!(response.status().is_success(), "{url}: {}", response.status());
+    response.text().await.unwrap()
+}
+
 pub async fn send_json(request: reqwest::RequestBuilder) -> (u16, Value) {
     let response = request.send().await.expect("request");
     let status = response.status().as_u16();
