@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use service_kit::db::rusqlite;
 
 use super::{Missing, Store, StoreError, now, pacticipants};
@@ -163,6 +163,77 @@ impl Store {
                 })),
                 _ => Ok(()),
             })
+        })
+        .await
+    }
+}
+
+/// Deletes versions and everything that hangs off them: their branches, tags, deployments, the
+/// pacts they published and the verifications they made.
+fn delete_versions(tx: &Transaction<'_>, version_ids: &[i64]) -> rusqlite::Result<()> {
+    for id in version_ids {
+        for sql in [
+            "DELETE FROM branch_versions WHERE version_id = ?1",
+            "DELETE FROM tags WHERE version_id = ?1",
+            "DELETE FROM deployments WHERE version_id = ?1",
+            "DELETE FROM publications WHERE consumer_version_id = ?1",
+            "DELETE FROM verifications WHERE provider_version_id = ?1",
+            "DELETE FROM versions WHERE id = ?1",
+        ] {
+            tx.prepare_cached(sql)?.execute(params![id])?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Deletes a version with its branches, tags, deployments, pacts and verifications.
+    /// Whether it existed.
+    pub async fn delete_version(&self, pacticipant: &str, number: &str) -> Result<bool, StoreError> {
+        let (pacticipant, number) = (pacticipant.to_owned(), number.to_owned());
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let id: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT v.id FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id
+                     WHERE p.name = ?1 AND v.number = ?2",
+                )?
+                .query_row(params![pacticipant, number], |row| row.get(0))
+                .optional()?;
+            let Some(id) = id else { return Ok(Ok(false)) };
+            delete_versions(&tx, &[id])?;
+            tx.commit()?;
+            Ok(Ok(true))
+        })
+        .await
+    }
+
+    /// Deletes a pacticipant with all its versions (see `delete_version`), the pacts others
+    /// published for it as provider, their verifications of its pacts, and the webhooks that name
+    /// it. Whether it existed.
+    pub async fn delete_pacticipant(&self, name: &str) -> Result<bool, StoreError> {
+        let name = name.to_owned();
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let id: Option<i64> = tx
+                .prepare_cached("SELECT id FROM pacticipants WHERE name = ?1")?
+                .query_row(params![name], |row| row.get(0))
+                .optional()?;
+            let Some(id) = id else { return Ok(Ok(false)) };
+            let versions = tx
+                .prepare_cached("SELECT id FROM versions WHERE pacticipant_id = ?1")?
+                .query_map(params![id], |row| row.get(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?;
+            delete_versions(&tx, &versions)?;
+            tx.execute("DELETE FROM publications WHERE provider_id = ?1", params![id])?;
+            tx.execute("DELETE FROM verifications WHERE consumer_id = ?1", params![id])?;
+            tx.execute(
+                "DELETE FROM webhooks WHERE consumer = ?1 OR provider = ?1",
+                params![name],
+            )?;
+            tx.execute("DELETE FROM pacticipants WHERE id = ?1", params![id])?;
+            tx.commit()?;
+            Ok(Ok(true))
         })
         .await
     }
