@@ -9,7 +9,7 @@ export PACT_DO_NOT_TRACK := true
 # variable (CART_VERSION, CATALOG_VERSION, ...), else SERVICE_VERSION, else the git commit;
 # BRANCH, else the git branch. Broker and credentials as the Pact CLIs read them.
 export SERVICE_VERSION BRANCH ACCOUNTING_VERSION CART_VERSION CATALOG_VERSION INVENTORY_VERSION ITEM_VERSION
-export SERVICE VERSION ENVIRONMENT PROVIDER WIP_PACTS_SINCE
+export SERVICE VERSION ENVIRONMENT PROVIDER WIP_PACTS_SINCE BREAKING CI_RECEIVER_PORT
 export PACT_BROKER_BASE_URL PACT_BROKER_USERNAME PACT_BROKER_PASSWORD PACT_BROKER_TOKEN
 
 CARGO ?= cargo
@@ -20,7 +20,7 @@ CARGO_TEST = $(CARGO) test --workspace
 # those (the services, the broker, check-example-pacts) instead of building them a second time.
 BIN = $${CARGO_TARGET_DIR:-target}/debug
 
-.PHONY: e2e publish-pacts can-i-deploy record-deployment deploy-all setup-broker demo-breaking-change
+.PHONY: e2e publish-pacts can-i-deploy record-deployment deploy-all setup-broker demo-breaking-change demo-webhook
 .PHONY: fuzz bench bench-smoke bench-contracts
 .PHONY: setup-test check-portability demo-fresh-clone
 .PHONY: help setup demo up down status logs test lint fmt clean-data create-pacts verify-pacts \
@@ -42,6 +42,9 @@ demo: setup up create-pacts setup-broker publish-pacts verify-pacts deploy-all #
 
 demo-breaking-change: ## A consumer's breaking pact on a feature branch: pending for the provider, blocked by can-i-deploy
 	@scripts/demo-breaking-change.sh
+
+demo-webhook: ## After make demo: a changed pact verified by a local CI receiver through the broker's webhooks, can-i-deploy flips (BREAKING=1: to no)
+	@scripts/demo-webhook.sh
 
 up: ## Build and start the five services and the Pact Broker (:9292), natively in the background (DOCKER=1: compose)
 	@$(SERVICES_UP)

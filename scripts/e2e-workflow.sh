@@ -2,8 +2,8 @@
 # End to end, the whole contract workflow against the embedded broker on a free port with a
 # fresh database (no service needs to be running: each verification starts its provider):
 # setup-broker -> create-pacts -> publish-pacts (requested versions, branch main) ->
-# verify-pacts (from the broker, results published) -> deploy-all -> demo-breaking-change,
-# then asserts through the broker's API what a user would check. Ends with "e2e: N passed, N failed".
+# verify-pacts (from the broker, results published) -> deploy-all -> demo-breaking-change ->
+# demo-webhook (a compatible, then a breaking pact verified through the broker's webhooks), then asserts through the broker's API what a user would check. Ends with "e2e: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/pact-env.sh
@@ -22,7 +22,8 @@ cargo test --workspace --no-run -q
 # A free port, chosen before the broker starts.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 address=127.0.0.1:$port
-PORT=$port DATABASE_PATH=$work/broker.db RUST_LOG=info "${CARGO_TARGET_DIR:-target}/debug/pact-broker" >"$work/broker.log" 2>&1 &
+PORT=$port DATABASE_PATH=$work/broker.db RUST_LOG=info PACT_BROKER_WEBHOOK_SCHEME_WHITELIST=http \
+  PACT_BROKER_WEBHOOK_HOST_WHITELIST=127.0.0.1 "${CARGO_TARGET_DIR:-target}/debug/pact-broker" >"$work/broker.log" 2>&1 &
 broker_pid=$!
 for _ in $(seq 100); do
   curl -fsS --max-time 1 "http://$address/diagnostic/status/heartbeat" >/dev/null 2>&1 && break
@@ -39,6 +40,8 @@ echo "e2e: broker at $PACT_BROKER_BASE_URL"
 
 make --no-print-directory setup-broker create-pacts publish-pacts verify-pacts deploy-all
 make --no-print-directory demo-breaking-change
+make --no-print-directory demo-webhook
+make --no-print-directory demo-webhook BREAKING=1
 
 # --- what a user checks, through the broker's API -------------------------------------------
 passed=0 failed=0
@@ -87,6 +90,10 @@ check "accounting-service 2.0.0 published a failed verification of the breaking 
   "$(jq -r '[.matrix[]?.verificationResult.success] | map(tostring) | join(",")' <<<"$row")" false
 answer=$(api "/can-i-deploy?pacticipant=catalog-service&version=1.2.1&environment=production" || echo '{}')
 check "can-i-deploy catalog-service 1.2.1 (main) is still yes" "$(jq -r '.summary.deployable' <<<"$answer")" true
+
+status=$(api "/pacts/provider/catalog-service/consumer/cart-service/webhooks/status" || echo '{}')
+check "demo-webhook: the broker delivered every webhook (verify, notify; twice)" \
+  "$(jq -r '.summary.failed == 0 and .summary.successful >= 4' <<<"$status")" true
 
 echo "e2e: $passed passed, $failed failed"
 ((failed == 0))

@@ -79,6 +79,9 @@ up() {
     cargo build --profile "$PROFILE" "${packages[@]}"
   fi
   mkdir -p "$RUN_DIR/pids" "$RUN_DIR/logs" "${DATA_DIR:-data}"
+  # The local broker may call webhooks on this machine (make demo-webhook's CI receiver) only.
+  export PACT_BROKER_WEBHOOK_SCHEME_WHITELIST=${PACT_BROKER_WEBHOOK_SCHEME_WHITELIST:-http https}
+  export PACT_BROKER_WEBHOOK_HOST_WHITELIST=${PACT_BROKER_WEBHOOK_HOST_WHITELIST:-127.0.0.1 localhost}
   local name port pid
   for entry in "${SERVICES[@]}"; do
     name=${entry%%:*} port=${entry##*:}

@@ -7,6 +7,7 @@
 //! → `model` (the domain types, the snapshot and the pure rules). See the README's "Code layout".
 
 pub mod config;
+pub mod dispatch;
 pub mod model;
 pub mod routes;
 pub mod storage;
@@ -16,6 +17,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 
 pub use config::Config;
+use dispatch::Dispatcher;
 use routes::auth::Auth;
 use storage::Store;
 
@@ -27,12 +29,17 @@ pub struct AppState {
     pub allow_dangerous_contract_modification: bool,
     pub auth: Auth,
     pub max_body_bytes: usize,
+    /// Runs triggered webhooks in the background; `wake` it after a triggering write.
+    pub webhooks: Dispatcher,
 }
 
 impl AppState {
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        let store = Store::open(&config.database_path, config.branch_settings()).await?;
+        let webhooks = Dispatcher::start(store.clone(), config.webhook_policy()?);
         Ok(Self {
-            store: Store::open(&config.database_path).await?,
+            store,
+            webhooks,
             public_base_url: config
                 .public_base_url
                 .as_ref()

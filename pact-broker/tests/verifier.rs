@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::Path;
 use axum::routing::{get, post};
+use common::cli::cli;
 use common::{environment, get_json, pact, publish, send_json, spawn};
 use pact_verifier::callback_executors::HttpRequestProviderStateExecutor;
 use pact_verifier::selectors::json_to_selectors;
@@ -28,6 +29,110 @@ async fn provider() -> TestApp {
         )
         .route("/_pact/state", post(|| async { Json(json!({})) }));
     TestApp::spawn(app).await
+}
+
+/// Runs pact_verifier as a provider's CI would: pending on, provider version 1.0.0 on branch
+/// `main`, results published.
+async fn verify(
+    broker: &TestApp,
+    provider_app: &TestApp,
+    selectors: Vec<Value>,
+    include_wip_pacts_since: Option<&str>,
+) -> pact_verifier::verification_result::VerificationExecutionResult {
+    let provider_info = ProviderInfo {
+        name: "Provider".into(),
+        host: "127.0.0.1".into(),
+        transports: vec![ProviderTransport {
+            transport: "http".into(),
+            port: Some(provider_app.address.port()),
+            path: None,
+            scheme: Some("http".into()),
+        }],
+        ..ProviderInfo::default()
+    };
+    let source = PactSource::BrokerWithDynamicConfiguration {
+        provider_name: "Provider".into(),
+        broker_url: broker.base_url.clone(),
+        enable_pending: true,
+        include_wip_pacts_since: include_wip_pacts_since.map(String::from),
+        provider_tags: vec![],
+        provider_branch: Some("main".into()),
+        selectors: json_to_selectors(selectors),
+        auth: None,
+        links: vec![],
+    };
+    let options: VerificationOptions<NullRequestFilterExecutor> = VerificationOptions {
+        coloured_output: false,
+        broker_request_retries: 0,
+        ..VerificationOptions::default()
+    };
+    let publish_options = PublishOptions {
+        provider_version: Some("1.0.0".into()),
+        build_url: None,
+        provider_tags: vec![],
+        provider_branch: Some("main".into()),
+    };
+    let states = Arc::new(HttpRequestProviderStateExecutor {
+        state_change_url: Some(provider_app.url("/_pact/state")),
+        ..HttpRequestProviderStateExecutor::default()
+    });
+    verify_provider_async(
+        provider_info,
+        vec![source],
+        FilterInfo::None,
+        vec![],
+        &options,
+        Some(&publish_options),
+        &states,
+        None,
+    )
+    .await
+    .expect("the verifier ran")
+}
+
+/// The setup every Pact guide shows, on a fresh broker with no setup step: the consumer
+/// publishes with `--branch main` (the official CLI), the provider verifies `mainBranch`. The
+/// broker detects `main` as the consumer's main branch, as the official one does by default.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn main_branch_is_detected_so_a_fresh_broker_serves_the_main_branch_selector() {
+    let db = TempDatabase::new();
+    let broker = spawn(&db).await;
+    let provider_app = provider().await;
+    let c = reqwest::Client::new();
+    let pacts = tempfile::tempdir().unwrap();
+    std::fs::write(
+        pacts.path().join("Consumer-Provider.json"),
+        pact("Consumer", "Provider", &["/items/1"]).to_string(),
+    )
+    .unwrap();
+
+    let out = cli(
+        &broker,
+        &["publish", pacts.path().to_str().unwrap(), "-a", "1", "--branch", "main"],
+    )
+    .await;
+    assert!(out.success, "{}", out.text);
+    let (_, consumer) = get_json(&c, &broker.url("/pacticipants/Consumer")).await;
+    assert_eq!(consumer["mainBranch"], "main", "{consumer}");
+
+    let result = verify(&broker, &provider_app, vec![json!({"mainBranch": true})], None).await;
+    assert!(result.result, "{:?}", result.errors);
+    let (_, body) = get_json(&c, &broker.url("/pacts/provider/Provider/consumer/Consumer/version/1")).await;
+    let (status, verification) = get_json(
+        &c,
+        body["_links"]["pb:latest-verification-results"]["href"]
+            .as_str()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, &verification["success"]),
+        (200, &json!(true)),
+        "{verification}"
+    );
+    // The provider verified from `main` too: its main branch is detected the same way.
+    let (_, provider) = get_json(&c, &broker.url("/pacticipants/Provider")).await;
+    assert_eq!(provider["mainBranch"], "main", "{provider}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -62,55 +167,13 @@ async fn pact_verifier_fetches_verifies_and_publishes_through_the_broker() {
     )
     .await;
 
-    let provider_info = ProviderInfo {
-        name: "Provider".into(),
-        host: "127.0.0.1".into(),
-        transports: vec![ProviderTransport {
-            transport: "http".into(),
-            port: Some(provider_app.address.port()),
-            path: None,
-            scheme: Some("http".into()),
-        }],
-        ..ProviderInfo::default()
-    };
-    let source = PactSource::BrokerWithDynamicConfiguration {
-        provider_name: "Provider".into(),
-        broker_url: broker.base_url.clone(),
-        enable_pending: true,
-        include_wip_pacts_since: Some("2020-01-01".into()),
-        provider_tags: vec![],
-        provider_branch: Some("main".into()),
-        selectors: json_to_selectors(vec![json!({"mainBranch": true}), json!({"deployedOrReleased": true})]),
-        auth: None,
-        links: vec![],
-    };
-    let options: VerificationOptions<NullRequestFilterExecutor> = VerificationOptions {
-        coloured_output: false,
-        broker_request_retries: 0,
-        ..VerificationOptions::default()
-    };
-    let publish_options = PublishOptions {
-        provider_version: Some("1.0.0".into()),
-        build_url: None,
-        provider_tags: vec![],
-        provider_branch: Some("main".into()),
-    };
-    let states = Arc::new(HttpRequestProviderStateExecutor {
-        state_change_url: Some(provider_app.url("/_pact/state")),
-        ..HttpRequestProviderStateExecutor::default()
-    });
-    let result = verify_provider_async(
-        provider_info,
-        vec![source],
-        FilterInfo::None,
-        vec![],
-        &options,
-        Some(&publish_options),
-        &states,
-        None,
+    let result = verify(
+        &broker,
+        &provider_app,
+        vec![json!({"mainBranch": true}), json!({"deployedOrReleased": true})],
+        Some("2020-01-01"),
     )
-    .await
-    .expect("the verifier ran");
+    .await;
 
     // The WIP pact fails, but it is pending: the overall result passes.
     assert!(result.result, "verification failed: {:?}", result.errors);

@@ -7,10 +7,16 @@
 //! - pacts-for-verification latency (p50/p99) for that provider, with selectors, pending and WIP;
 //! - the broker process's peak resident memory (VmHWM).
 //!
+//! `--webhooks N`: first registers N webhooks on `contract_published` (each fires on every
+//! publication) calling a receiver in this process on loopback, and reports how long the broker
+//! took to deliver them all; run with and without to compare publish throughput.
+//!
 //! Loopback only, bounded counts, and a deadline after which it gives up.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -38,6 +44,8 @@ impl Drop for Broker {
 
 fn start(binary: &str, database: &std::path::Path) -> anyhow::Result<Broker> {
     let mut child = Command::new(binary)
+        .env("PACT_BROKER_WEBHOOK_SCHEME_WHITELIST", "http")
+        .env("PACT_BROKER_WEBHOOK_HOST_WHITELIST", "127.0.0.1")
         .env("PORT", "0")
         .env("BIND_ADDRESS", "127.0.0.1")
         .env("DATABASE_PATH", database)
@@ -103,9 +111,38 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-async fn run(broker: &Broker) -> anyhow::Result<()> {
+/// A receiver on a random loopback port counting the calls it gets.
+async fn receiver(calls: Arc<AtomicUsize>) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            calls.fetch_add(1, Ordering::Relaxed);
+            async { "ok" }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(format!("http://{address}/hook"))
+}
+
+async fn run(broker: &Broker, webhooks: usize) -> anyhow::Result<()> {
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
     let base = broker.base_url.clone();
+    let calls = Arc::new(AtomicUsize::new(0));
+    if webhooks > 0 {
+        let hook = receiver(Arc::clone(&calls)).await?;
+        for _ in 0..webhooks {
+            let definition = json!({
+                "events": [{"name": "contract_published"}],
+                "request": {"method": "POST", "url": hook, "body": {"pact": "${pactbroker.pactUrl}"}}
+            });
+            let (status, body) = post_json(&http, &format!("{base}/webhooks"), &definition).await?;
+            if status != 201 {
+                bail!("creating a webhook answered {status}: {body}");
+            }
+        }
+    }
     for c in 0..CONSUMERS {
         http.put(format!("{base}/pacticipants/Consumer{c}"))
             .json(&json!({"mainBranch": "main"}))
@@ -151,6 +188,11 @@ async fn run(broker: &Broker) -> anyhow::Result<()> {
         task??;
     }
     let publish_time = started.elapsed();
+    let expected_calls = webhooks * VERSIONS;
+    while calls.load(Ordering::Relaxed) < expected_calls {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let delivery_time = started.elapsed();
 
     // Some verification results, so pending status has history to look through.
     let (_, body) = post_json(
@@ -229,12 +271,18 @@ async fn run(broker: &Broker) -> anyhow::Result<()> {
     reads.sort();
 
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!("pact-broker benchmark (loopback, release build)");
+    println!("pact-broker benchmark (loopback, release build), {webhooks} active webhooks");
     println!(
         "publish throughput: {VERSIONS} consumer versions across {CONSUMERS} pacts by {CLIENTS} concurrent clients in {:.2} s = {:.0} publishes/s",
         publish_time.as_secs_f64(),
         VERSIONS as f64 / publish_time.as_secs_f64()
     );
+    if webhooks > 0 {
+        println!(
+            "webhooks: {expected_calls} deliveries ({webhooks} per publication), all received {:.2} s after the first publish",
+            delivery_time.as_secs_f64()
+        );
+    }
     println!(
         "pacts-for-verification ({QUERIES} sequential requests, 4 selectors + pending + WIP, {selected} pacts selected): p50 {:.2} ms, p99 {:.2} ms",
         ms(percentile(&latencies, 0.50)),
@@ -265,12 +313,16 @@ async fn post_json(http: &reqwest::Client, url: &str, body: &Value) -> anyhow::R
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let binary = std::env::args()
-        .nth(1)
-        .context("usage: pact-broker-bench <path to the pact-broker binary>")?;
+    let usage = "usage: pact-broker-bench <path to the pact-broker binary> [--webhooks N]";
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (binary, webhooks) = match args.as_slice() {
+        [binary] => (binary.clone(), 0),
+        [binary, flag, n] if flag == "--webhooks" => (binary.clone(), n.parse().context(usage)?),
+        _ => bail!(usage),
+    };
     let dir = tempfile::tempdir()?;
     let broker = start(&binary, &dir.path().join("bench.db"))?;
-    tokio::time::timeout(DEADLINE, run(&broker))
+    tokio::time::timeout(DEADLINE, run(&broker, webhooks))
         .await
         .context("the benchmark ran past its deadline")?
 }

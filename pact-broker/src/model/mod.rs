@@ -3,12 +3,16 @@
 //! rules on that snapshot — pact documents, consumer version selectors, pending/WIP, the matrix
 //! and can-i-deploy. Nothing here does I/O or knows HTTP; `storage` fills it, `views` renders it.
 
+pub mod branches;
 pub mod can_i_deploy;
+pub mod diff;
 pub mod matrix;
 pub mod pact;
 pub mod pending;
+pub mod provider_states;
 pub mod selectors;
 mod snapshot;
+pub mod webhooks;
 
 pub use snapshot::{Snapshot, latest_per_consumer};
 

@@ -3,19 +3,23 @@
 //! handler reads the store, asks the model, renders a view.
 
 pub mod auth;
+pub mod badges;
 pub mod environments;
 pub mod error;
 pub mod extract;
 pub mod for_verification;
 pub mod hal;
 pub mod index;
+pub mod integrations;
 pub mod matrix;
 pub mod pacticipants;
 pub mod pacts;
 pub mod pages;
+pub mod provider_pacts;
 pub mod publish;
 pub mod verifications;
 pub mod versions;
+pub mod webhooks;
 
 use axum::Router;
 
@@ -36,6 +40,10 @@ pub fn router() -> Router<AppState> {
         .merge(matrix::router())
         .merge(environments::router())
         .merge(pages::router())
+        .merge(provider_pacts::router())
+        .merge(webhooks::router())
+        .merge(badges::router())
+        .merge(integrations::router())
 }
 
 pub fn pacticipant_or_404<'a>(snapshot: &'a Snapshot, name: &str) -> Result<&'a Pacticipant, ApiError> {

@@ -16,9 +16,10 @@ use crate::views::Links;
 use crate::views::pacticipants::{PacticipantList, PacticipantResource, pacticipant, pacticipant_list};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/pacticipants", get(list).post(create))
-        .route("/pacticipants/{pacticipant}", get(show).put(replace).patch(update))
+    Router::new().route("/pacticipants", get(list).post(create)).route(
+        "/pacticipants/{pacticipant}",
+        get(show).put(replace).patch(update).delete(remove),
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -105,4 +106,15 @@ async fn update(
     body.check_name(&name)?;
     let (saved, created) = state.store.save_pacticipant(&name, body.update(), false).await?;
     Ok(Hal::saved(created, pacticipant(&links, &saved)))
+}
+
+/// `DELETE /pacticipants/{p}`: the pacticipant, its versions, pacts, verifications and webhooks.
+async fn remove(
+    State(state): State<AppState>,
+    Path(pacticipant): Path<String>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    match state.store.delete_pacticipant(&pacticipant).await? {
+        true => Ok(axum::http::StatusCode::NO_CONTENT),
+        false => Err(ApiError::not_found(format!("pacticipant '{pacticipant}' not found"))),
+    }
 }

@@ -28,6 +28,10 @@ pub fn router() -> Router<AppState> {
             get(by_version).put(publish).patch(merge).delete(remove),
         )
         .route(&format!("{PAIR}/versions"), get(list_pair_versions))
+        .route(
+            &format!("{PAIR}/version/{{version}}/diff/previous-distinct"),
+            get(diff_previous_distinct),
+        )
         .route(&format!("{PAIR}/latest"), get(latest))
         .route(&format!("{PAIR}/latest/{{tag}}"), get(latest_tagged))
         .route(&format!("{PAIR}/branch/{{branch}}/latest"), get(latest_on_branch))
@@ -62,8 +66,10 @@ async fn store_pact(
             labels: VersionLabels::default(),
             content,
             on_conflict,
+            base_url: links.base().to_owned(),
         })
         .await?;
+    state.webhooks.wake();
     let snapshot = state.store.snapshot().await?;
     let publication = find_by_version(&snapshot, &provider, &consumer, &version)?;
     let body = pact_document(state, links, &snapshot, publication).await?;
@@ -104,7 +110,7 @@ async fn remove(
 }
 
 /// Publications of a consumer/provider pair, oldest first; 404 for an unknown pacticipant.
-fn pair_publications<'a>(
+pub(super) fn pair_publications<'a>(
     snapshot: &'a Snapshot,
     provider: &str,
     consumer: &str,
@@ -151,9 +157,51 @@ async fn respond(
 ) -> Result<Response, ApiError> {
     let document = pact_document(state, links, snapshot, publication).await?;
     if wants_html(headers) {
-        return Ok(Html(pages::pact_page(snapshot, publication, &document)).into_response());
+        return Ok(Html(pages::pact_page(links, snapshot, publication, &document)).into_response());
     }
     Ok(Hal::ok(document).into_response())
+}
+
+/// `.../version/{v}/diff/previous-distinct`: what changed in this consumer version's pact since
+/// the pair's previous publication with different content, as text.
+async fn diff_previous_distinct(
+    State(state): State<AppState>,
+    Path((provider, consumer, version)): Path<PactPath>,
+) -> Result<Response, ApiError> {
+    let snapshot = state.store.snapshot().await?;
+    let publication = find_by_version(&snapshot, &provider, &consumer, &version)?;
+    let previous = pair_publications(&snapshot, &provider, &consumer)?
+        .into_iter()
+        .take_while(|p| p.id != publication.id)
+        .filter(|p| p.sha != publication.sha)
+        .last()
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "the pact of {consumer} version {version} with {provider} has no previous distinct version"
+            ))
+        })?;
+    let load = |sha: String| {
+        let state = state.clone();
+        async move {
+            state
+                .store
+                .content(&sha)
+                .await?
+                .ok_or_else(|| ApiError::internal(format!("pact content {sha} missing")))
+        }
+    };
+    let (old, new) = (load(previous.sha.clone()).await?, load(publication.sha.clone()).await?);
+    let previous_version = &snapshot.version(previous.consumer_version_id).number;
+    let text = format!(
+        "Changes in the pact between {consumer} and {provider} from version {previous_version} to version {version}:\n\n{}",
+        crate::model::diff::diff(&old, &new)
+    );
+    let mut response = text.into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/plain;charset=utf-8"),
+    );
+    Ok(response)
 }
 
 async fn by_version(
@@ -168,7 +216,7 @@ async fn by_version(
 }
 
 /// The newest publication of a pair that `matches`; `what` names the kind in the 404.
-async fn latest_matching(
+pub(super) async fn latest_matching(
     state: &AppState,
     links: &Links,
     headers: &HeaderMap,
@@ -298,6 +346,7 @@ async fn list_pair_versions(
         &provider,
         &consumer,
         &publications,
+        links.pair_versions(&provider, &consumer),
     )))
 }
 

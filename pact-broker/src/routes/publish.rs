@@ -167,6 +167,7 @@ async fn publish(
                 labels: labels.clone(),
                 content: d.content,
                 on_conflict,
+                base_url: links.base().to_owned(),
             })
             .await?;
         notices.extend(contract_notices(
@@ -178,5 +179,6 @@ async fn publish(
         ));
         providers.push(d.provider);
     }
+    state.webhooks.wake();
     Ok(Hal::ok(publish_result(&links, &publication, &providers, notices)))
 }

@@ -100,8 +100,10 @@ async fn publish(
             test_results: body.test_results,
             verified_by: body.verified_by,
             build_url: body.build_url,
+            base_url: links.base().to_owned(),
         })
         .await?;
+    state.webhooks.wake();
     let detail = state
         .store
         .verification(id)

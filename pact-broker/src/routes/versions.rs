@@ -23,7 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/pacticipants/{pacticipant}/versions", get(list))
         .route(
             "/pacticipants/{pacticipant}/versions/{version}",
-            get(show).put(create_or_update),
+            get(show).put(create_or_update).delete(remove),
         )
         .route("/pacticipants/{pacticipant}/latest-version", get(latest))
         .route("/pacticipants/{pacticipant}/latest-version/{tag}", get(latest_tagged))
@@ -242,4 +242,18 @@ async fn add_branch_version(
     };
     state.store.save_version(&pacticipant, &number, labels).await?;
     Ok(Hal::ok(branch_version(&links, &pacticipant, &branch_name, &number)))
+}
+
+/// `DELETE /pacticipants/{p}/versions/{v}`: the version, its branches, tags, deployments, the
+/// pacts it published and the verifications it made.
+async fn remove(
+    State(state): State<AppState>,
+    Path((pacticipant, version)): Path<(String, String)>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    match state.store.delete_version(&pacticipant, &version).await? {
+        true => Ok(axum::http::StatusCode::NO_CONTENT),
+        false => Err(ApiError::not_found(format!(
+            "version '{version}' of pacticipant '{pacticipant}' not found"
+        ))),
+    }
 }

@@ -15,6 +15,7 @@ mod schema;
 mod snapshot;
 mod verifications;
 mod versions;
+mod webhooks;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,8 +28,10 @@ pub use pacticipants::PacticipantUpdate;
 pub use pacts::{NewPact, OnConflict, Published};
 pub use verifications::NewVerification;
 pub use versions::VersionLabels;
+pub use webhooks::TriggeredFilter;
 
 use crate::model::Snapshot;
+use crate::model::branches::BranchSettings;
 
 /// What a write was refused for, or that the database failed.
 #[derive(Debug, thiserror::Error)]
@@ -148,6 +151,8 @@ struct SnapshotCache {
 pub struct Store {
     db: Connection,
     cache: Arc<SnapshotCache>,
+    /// The branch inference every version write applies (`versions::save`).
+    branches: Arc<BranchSettings>,
 }
 
 /// Timestamps as stored: RFC 3339 UTC with microseconds, so text order is time order.
@@ -156,10 +161,11 @@ pub fn now() -> String {
 }
 
 impl Store {
-    pub async fn open(path: &Path) -> anyhow::Result<Self> {
+    pub async fn open(path: &Path, branches: BranchSettings) -> anyhow::Result<Self> {
         Ok(Self {
             db: db::open(path, &schema::MIGRATIONS).await?,
             cache: Arc::default(),
+            branches: Arc::new(branches),
         })
     }
 
@@ -182,6 +188,16 @@ impl Store {
         let result = self.db.call(function).await;
         self.cache.generation.fetch_add(1, Ordering::SeqCst);
         result?
+    }
+
+    /// A write that changes nothing the snapshot holds (webhook bookkeeping): the cached
+    /// snapshot stays valid.
+    async fn write_outside_snapshot<F, R>(&self, function: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<Refusable<R>> + Send + 'static,
+        R: Send + 'static,
+    {
+        self.db.call(function).await?
     }
 
     /// Everything but contents, from the cache when nothing was written since it was read.

@@ -6,8 +6,9 @@ use serde_json::Value;
 use service_kit::db::rusqlite;
 
 use super::versions::{self, VersionLabels};
-use super::{Conflict, Store, StoreError, now};
+use super::{Conflict, Store, StoreError, now, webhooks};
 use crate::model::pact::{self, PublishOutcome};
+use crate::model::webhooks::Event;
 
 /// How a publication is stored when the consumer version already has a different pact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +29,8 @@ pub struct NewPact {
     pub labels: VersionLabels,
     pub content: Value,
     pub on_conflict: OnConflict,
+    /// The broker's base URL as the publisher addressed it (for the links webhooks hand out).
+    pub base_url: String,
 }
 
 #[derive(Debug, Clone)]
@@ -52,14 +55,45 @@ fn load_content(conn: &rusqlite::Connection, sha: &str) -> rusqlite::Result<Opti
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
 }
 
+/// Records the webhooks this publication triggers, in its transaction: `contract_published`
+/// always, `contract_content_changed` when the content differs from the pair's previous one,
+/// `contract_requiring_verification_published` for provider versions that have not verified it.
+fn trigger_webhooks(
+    tx: &rusqlite::Transaction<'_>,
+    at: &webhooks::Occurrence<'_>,
+    version_id: i64,
+    provider_id: i64,
+    outcome: PublishOutcome,
+) -> rusqlite::Result<()> {
+    if !webhooks::any(tx)? {
+        return Ok(());
+    }
+    webhooks::trigger(tx, Event::ContractPublished, at)?;
+    let previous: Option<String> = tx
+        .prepare_cached(
+            "SELECT pub.sha FROM publications pub JOIN versions v ON v.id = pub.consumer_version_id
+             WHERE pub.provider_id = ?1 AND pub.consumer_version_id != ?2
+                 AND v.pacticipant_id = (SELECT pacticipant_id FROM versions WHERE id = ?2)
+             ORDER BY pub.id DESC LIMIT 1",
+        )?
+        .query_row(params![provider_id, version_id], |row| row.get(0))
+        .optional()?;
+    if outcome != PublishOutcome::Unchanged && previous.as_deref() != Some(at.sha) {
+        webhooks::trigger(tx, Event::ContractContentChanged, at)?;
+    }
+    webhooks::trigger_required_verifications(tx, provider_id, at)?;
+    Ok(())
+}
+
 impl Store {
     /// Stores a consumer version's pact with a provider (creating pacticipants and version and
     /// adding the labels), as `new.on_conflict` says when the version already has another one.
     pub async fn publish(&self, new: NewPact) -> Result<Published, StoreError> {
+        let settings = std::sync::Arc::clone(&self.branches);
         self.write(move |conn| {
             let tx = conn.transaction()?;
             // Consumer before provider, so a first publication numbers them in that order.
-            let version_id = versions::save(&tx, &new.consumer, &new.version, &new.labels)?.version_id;
+            let version_id = versions::save(&tx, &settings, &new.consumer, &new.version, &new.labels)?.version_id;
             let provider_id = super::pacticipants::ensure(&tx, &new.provider)?;
             let existing: Option<(i64, String)> = tx
                 .prepare_cached("SELECT id, sha FROM publications WHERE consumer_version_id = ?1 AND provider_id = ?2")?
@@ -99,6 +133,15 @@ impl Store {
                     outcome
                 }
             };
+            let at = webhooks::Occurrence {
+                consumer: &new.consumer,
+                provider: &new.provider,
+                consumer_version: Some(&new.version),
+                sha: &sha,
+                base_url: &new.base_url,
+                ..Default::default()
+            };
+            trigger_webhooks(&tx, &at, version_id, provider_id, outcome)?;
             tx.commit()?;
             Ok(Ok(Published { sha, outcome }))
         })
@@ -147,6 +190,38 @@ impl Store {
         self.write(move |conn| {
             conn.execute("DELETE FROM publications WHERE id = ?1", params![publication_id])?;
             Ok(Ok(()))
+        })
+        .await
+    }
+}
+
+impl Store {
+    /// Deletes an integration: every pact between the consumer and the provider and every
+    /// verification of them (versions, pacticipants and content stay). Whether there was any.
+    pub async fn delete_integration(&self, consumer: &str, provider: &str) -> Result<bool, StoreError> {
+        let (consumer, provider) = (consumer.to_owned(), provider.to_owned());
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let ids = |name: &str| -> rusqlite::Result<Option<i64>> {
+                tx.prepare_cached("SELECT id FROM pacticipants WHERE name = ?1")?
+                    .query_row(params![name], |row| row.get(0))
+                    .optional()
+            };
+            let (Some(consumer_id), Some(provider_id)) = (ids(&consumer)?, ids(&provider)?) else {
+                return Ok(Ok(false));
+            };
+            let verifications = tx.execute(
+                "DELETE FROM verifications WHERE consumer_id = ?1
+                     AND provider_version_id IN (SELECT id FROM versions WHERE pacticipant_id = ?2)",
+                params![consumer_id, provider_id],
+            )?;
+            let publications = tx.execute(
+                "DELETE FROM publications WHERE provider_id = ?2
+                     AND consumer_version_id IN (SELECT id FROM versions WHERE pacticipant_id = ?1)",
+                params![consumer_id, provider_id],
+            )?;
+            tx.commit()?;
+            Ok(Ok(verifications + publications > 0))
         })
         .await
     }

@@ -6,8 +6,9 @@ use std::sync::LazyLock;
 use service_kit::db::{M, Migrations};
 
 pub(super) static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
-    Migrations::new(vec![M::up(
-        "CREATE TABLE pacticipants (
+    Migrations::new(vec![
+        M::up(
+            "CREATE TABLE pacticipants (
             id             INTEGER PRIMARY KEY,
             name           TEXT NOT NULL UNIQUE,
             display_name   TEXT,
@@ -81,5 +82,46 @@ pub(super) static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             created_at           TEXT NOT NULL,
             ended_at             TEXT
         );",
-    )])
+        ),
+        // Webhooks (the definition as JSON, its filters as columns to select on), what they were
+        // triggered by (durable: pending ones resume after a restart) and each attempt's log.
+        M::up(
+            "CREATE TABLE webhooks (
+            uuid         TEXT PRIMARY KEY,
+            consumer     TEXT,
+            provider     TEXT,
+            definition   TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL
+        );
+        CREATE TABLE triggered_webhooks (
+            id               INTEGER PRIMARY KEY,
+            uuid             TEXT NOT NULL UNIQUE,
+            webhook_uuid     TEXT NOT NULL,
+            event            TEXT NOT NULL,
+            consumer         TEXT NOT NULL,
+            provider         TEXT NOT NULL,
+            consumer_version TEXT,
+            sha              TEXT,
+            verification_id  INTEGER,
+            provider_version TEXT,
+            provider_branch  TEXT,
+            base_url         TEXT NOT NULL,
+            status           TEXT NOT NULL CHECK (status IN ('not_run', 'retrying', 'success', 'failure')),
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at  TEXT NOT NULL,
+            created_at       TEXT NOT NULL,
+            updated_at       TEXT NOT NULL
+        );
+        CREATE INDEX triggered_webhooks_due ON triggered_webhooks (status, next_attempt_at);
+        CREATE INDEX triggered_webhooks_by_pair ON triggered_webhooks (provider, consumer);
+        CREATE TABLE webhook_executions (
+            id           INTEGER PRIMARY KEY,
+            triggered_id INTEGER NOT NULL REFERENCES triggered_webhooks(id),
+            success      INTEGER NOT NULL,
+            logs         TEXT NOT NULL,
+            created_at   TEXT NOT NULL
+        );",
+        ),
+    ])
 });

@@ -5,7 +5,8 @@ use serde_json::Value;
 use service_kit::db::rusqlite;
 
 use super::versions::{self, VersionLabels};
-use super::{Store, StoreError, now, pacticipants};
+use super::{Store, StoreError, now, pacticipants, webhooks};
+use crate::model::webhooks::Event;
 use crate::model::{Verification, VerificationDetail};
 
 #[derive(Debug, Clone)]
@@ -21,6 +22,8 @@ pub struct NewVerification {
     pub verified_by: Value,
     /// The verification's build.
     pub build_url: Option<String>,
+    /// The broker's base URL as the verifier addressed it (for the links webhooks hand out).
+    pub base_url: String,
 }
 
 /// The snapshot's columns of a verification (`ve`) joined with its provider version (`v`).
@@ -42,10 +45,11 @@ pub(super) fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Verification> {
 impl Store {
     /// Records a verification (creating the provider version with its labels). Returns its id.
     pub async fn add_verification(&self, new: NewVerification) -> Result<i64, StoreError> {
+        let settings = std::sync::Arc::clone(&self.branches);
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let consumer_id = pacticipants::ensure(&tx, &new.consumer)?;
-            let version_id = versions::save(&tx, &new.provider, &new.provider_version, &new.labels)?.version_id;
+            let version_id = versions::save(&tx, &settings, &new.provider, &new.provider_version, &new.labels)?.version_id;
             tx.prepare_cached(
                 "INSERT INTO verifications (sha, consumer_id, provider_version_id, success, test_results, verified_by, build_url, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -61,6 +65,29 @@ impl Store {
                 now()
             ])?;
             let id = tx.last_insert_rowid();
+            if webhooks::any(&tx)? {
+                // The consumer version the official parameters name: the latest with this content.
+                let consumer_version: Option<String> = tx
+                    .prepare_cached(
+                        "SELECT v.number FROM publications pub JOIN versions v ON v.id = pub.consumer_version_id
+                         WHERE pub.sha = ?1 AND v.pacticipant_id = ?2 ORDER BY v.id DESC LIMIT 1",
+                    )?
+                    .query_row(params![new.sha, consumer_id], |row| row.get(0))
+                    .optional()?;
+                let at = webhooks::Occurrence {
+                    consumer: &new.consumer,
+                    provider: &new.provider,
+                    consumer_version: consumer_version.as_deref(),
+                    sha: &new.sha,
+                    verification_id: Some(id),
+                    provider_version: Some(&new.provider_version),
+                    provider_branch: new.labels.branch.as_deref(),
+                    base_url: &new.base_url,
+                };
+                for event in Event::for_verification(new.success) {
+                    webhooks::trigger(&tx, event, &at)?;
+                }
+            }
             tx.commit()?;
             Ok(Ok(id))
         })

@@ -24,6 +24,8 @@ pub fn index(links: &Links) -> Index {
         )
         .with("pb:pacticipants", Link::titled(links.pacticipants(), "Pacticipants"))
         .with("pb:environments", Link::titled(links.environments(), "Environments"))
+        .with("pb:webhooks", Link::titled(links.webhooks(), "Webhooks"))
+        .with("pb:integrations", Link::titled(links.integrations(), "Integrations"))
         .with("pb:heartbeat", Link::new(links.heartbeat()))
         .with_curies(links);
     for (rel, template, title) in INDEX_TEMPLATES {

@@ -90,6 +90,52 @@ pub const INDEX_TEMPLATES: &[(&str, &str, &str)] = &[
         "Determine if the latest version from a branch can be safely deployed to an environment",
     ),
     ("pb:environment", "/environments/{uuid}", "Environment"),
+    ("pb:webhook", "/webhooks/{uuid}", "Webhook"),
+    (
+        "pb:provider-pacts-with-main-branch",
+        "/pacts/provider/{provider}/branch",
+        "All pacts for the provider from the consumers' main branches",
+    ),
+    (
+        "pb:latest-provider-pacts-with-main-branch",
+        "/pacts/provider/{provider}/branch/latest",
+        "Latest pacts for the provider from the consumers' main branches",
+    ),
+    (
+        "pb:provider-pacts-with-branch",
+        "/pacts/provider/{provider}/branch/{branch}",
+        "All pacts for the provider from consumer versions on the branch",
+    ),
+    (
+        "pb:latest-provider-pacts-with-branch",
+        "/pacts/provider/{provider}/branch/{branch}/latest",
+        "Latest pacts for the provider from consumer versions on the branch",
+    ),
+    (
+        "pb:main-branch-pact-versions",
+        "/pacts/provider/{provider}/consumer/{consumer}/branch",
+        "All versions of the pact from the consumer's main branch",
+    ),
+    (
+        "pb:latest-main-branch-pact-versions",
+        "/pacts/provider/{provider}/consumer/{consumer}/branch/latest",
+        "The latest pact from the consumer's main branch",
+    ),
+    (
+        "pb:branch-pact-versions",
+        "/pacts/provider/{provider}/consumer/{consumer}/branch/{branch}",
+        "All versions of the pact from the consumer's branch",
+    ),
+    (
+        "pb:latest-branch-pact-versions",
+        "/pacts/provider/{provider}/consumer/{consumer}/branch/{branch}/latest",
+        "The latest pact from the consumer's branch",
+    ),
+    (
+        "pb:provider-states",
+        "/pacts/provider/{provider}/provider-states",
+        "The provider states of the provider's latest pacts",
+    ),
 ];
 
 /// URLs on one base (`scheme://host[:port]`, no trailing slash).
@@ -101,6 +147,11 @@ pub struct Links {
 impl Links {
     pub fn new(base: impl Into<String>) -> Self {
         Self { base: base.into() }
+    }
+
+    /// `scheme://host[:port]` the links are built on.
+    pub fn base(&self) -> &str {
+        &self.base
     }
 
     /// An absolute URL for a path given as it is (already encoded, or a URI template).
@@ -217,6 +268,27 @@ impl Links {
         format!("{}/version/{}", self.pair(provider, consumer), encode(version))
     }
 
+    /// A pair's pacts from the consumer's `branch` (`None`: its main branch).
+    pub fn pair_branch_pacts(&self, provider: &str, consumer: &str, branch: Option<&str>) -> String {
+        match branch {
+            Some(branch) => format!("{}/branch/{}", self.pair(provider, consumer), encode(branch)),
+            None => format!("{}/branch", self.pair(provider, consumer)),
+        }
+    }
+
+    /// A provider's pacts from each consumer's `branch` (`None`: each consumer's main branch).
+    pub fn provider_branch_pacts(&self, provider: &str, branch: Option<&str>) -> String {
+        match branch {
+            Some(branch) => format!("{}/branch/{}", self.provider_pacts(provider), encode(branch)),
+            None => format!("{}/branch", self.provider_pacts(provider)),
+        }
+    }
+
+    /// What changed in a consumer version's pact since the pair's previous distinct content.
+    pub fn pact_diff_previous_distinct(&self, provider: &str, consumer: &str, version: &str) -> String {
+        format!("{}/diff/previous-distinct", self.pact(provider, consumer, version))
+    }
+
     pub fn pair_versions(&self, provider: &str, consumer: &str) -> String {
         format!("{}/versions", self.pair(provider, consumer))
     }
@@ -311,6 +383,64 @@ impl Links {
 
     pub fn released_version(&self, uuid: &str) -> String {
         self.url(&format!("/released-versions/{uuid}"))
+    }
+
+    pub fn integrations(&self) -> String {
+        self.url("/integrations")
+    }
+
+    pub fn integration(&self, provider: &str, consumer: &str) -> String {
+        self.url(&format!(
+            "/integrations/provider/{}/consumer/{}",
+            encode(provider),
+            encode(consumer)
+        ))
+    }
+
+    pub fn webhooks(&self) -> String {
+        self.url("/webhooks")
+    }
+
+    pub fn webhook(&self, uuid: &str) -> String {
+        format!("{}/{}", self.webhooks(), encode(uuid))
+    }
+
+    pub fn webhook_execute(&self, uuid: &str) -> String {
+        format!("{}/execute", self.webhook(uuid))
+    }
+
+    /// The webhooks whose filters name this consumer and provider (the official list URL).
+    pub fn pair_webhooks(&self, provider: &str, consumer: &str) -> String {
+        self.url(&format!(
+            "/webhooks/provider/{}/consumer/{}",
+            encode(provider),
+            encode(consumer)
+        ))
+    }
+
+    pub fn provider_webhooks(&self, provider: &str) -> String {
+        self.url(&format!("/webhooks/provider/{}", encode(provider)))
+    }
+
+    pub fn consumer_webhooks(&self, consumer: &str) -> String {
+        self.url(&format!("/webhooks/consumer/{}", encode(consumer)))
+    }
+
+    /// The webhooks that apply to a pact (pair filters, one-sided and global ones).
+    pub fn pact_webhooks(&self, provider: &str, consumer: &str) -> String {
+        format!("{}/webhooks", self.pair(provider, consumer))
+    }
+
+    pub fn pact_webhooks_status(&self, provider: &str, consumer: &str) -> String {
+        format!("{}/webhooks/status", self.pair(provider, consumer))
+    }
+
+    pub fn pact_triggered_webhooks(&self, provider: &str, consumer: &str, version: &str) -> String {
+        format!("{}/triggered-webhooks", self.pact(provider, consumer, version))
+    }
+
+    pub fn triggered_webhook_logs(&self, uuid: &str) -> String {
+        self.url(&format!("/triggered-webhooks/{}/logs", encode(uuid)))
     }
 }
 

@@ -2,6 +2,7 @@
 //! structs (every URL from the one link builder, [`links::Links`]) and the HTML pages. Pure
 //! functions: no view reads storage or calls a route.
 
+pub mod badges;
 pub mod environments;
 pub mod for_verification;
 pub mod hal;
@@ -14,5 +15,6 @@ pub mod pages;
 pub mod publish;
 pub mod verifications;
 pub mod versions;
+pub mod webhooks;
 
 pub use links::Links;

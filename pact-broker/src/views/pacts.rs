@@ -38,6 +38,13 @@ pub fn pact_links(links: &Links, snapshot: &Snapshot, publication: &Publication)
             Link::titled(links.latest_pact(provider, consumer), "Latest version of this pact"),
         )
         .with(
+            "pb:diff-previous-distinct",
+            Link::titled(
+                links.pact_diff_previous_distinct(provider, consumer, version),
+                "Diff with the previous distinct version of this pact",
+            ),
+        )
+        .with(
             "pb:all-pact-versions",
             Link::titled(links.pair_versions(provider, consumer), "All versions of this pact"),
         )
@@ -128,6 +135,7 @@ pub fn pair_versions(
     provider: &str,
     consumer: &str,
     publications: &[&Publication],
+    self_href: String,
 ) -> ProviderPacts {
     let versions: Vec<Link> = publications
         .iter()
@@ -135,7 +143,7 @@ pub fn pair_versions(
         .map(|p| listed_pact(links, snapshot, p, |_, version| version))
         .collect();
     ProviderPacts {
-        links: Rels::to_self(links.pair_versions(provider, consumer))
+        links: Rels::to_self(self_href)
             .with("pb:consumer", Link::to_pacticipant(links, consumer, "Consumer"))
             .with("pb:provider", Link::to_pacticipant(links, provider, "Provider"))
             .with("pb:pact-versions", versions),

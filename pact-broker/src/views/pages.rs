@@ -11,10 +11,11 @@ use serde_json::Value;
 
 use super::links::Links;
 use crate::model::matrix::MatrixResult;
+use crate::model::webhooks::{TriggerStatus, TriggeredWebhook, Webhook};
 use crate::model::{Publication, Snapshot, Verification};
 
 /// Escapes text for HTML and SVG.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -55,7 +56,7 @@ pre{background:#f4f4f4;padding:8px;overflow:auto}.interaction{background:#fff;bo
 fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head>\
-         <body><header><h1>Pact Broker</h1><a href=\"/\">Pacts</a><a href=\"/matrix\">Matrix</a><a href=\"/network\">Network</a></header>\
+         <body><header><h1>Pact Broker</h1><a href=\"/\">Pacts</a><a href=\"/matrix\">Matrix</a><a href=\"/network\">Network</a><a href=\"/webhooks\">Webhooks</a></header>\
          <main>{body}</main></body></html>",
         escape(title)
     )
@@ -128,18 +129,20 @@ pub fn index_page(links: &Links, snapshot: &Snapshot) -> String {
 }
 
 /// A pact as readable HTML: its interactions, requests and responses.
-pub fn pact_page(snapshot: &Snapshot, publication: &Publication, pact: &Value) -> String {
+pub fn pact_page(links: &Links, snapshot: &Snapshot, publication: &Publication, pact: &Value) -> String {
     let consumer = snapshot.name(publication.consumer_id);
     let provider = snapshot.name(publication.provider_id);
     let version = &snapshot.version(publication.consumer_version_id).number;
     let (class, verified) = last_verified(snapshot, publication);
     let mut body = format!(
         "<h2>A pact between {c} and {p}</h2><p>Consumer version <b>{v}</b>, published {published}. \
-         <span class=\"verified {class}\">Last verified: {verified}</span></p>",
+         <span class=\"verified {class}\">Last verified: {verified}</span> \
+         <a class=\"diff\" href=\"{diff}\">What changed since the previous distinct version</a></p>",
         c = escape(consumer),
         p = escape(provider),
         v = escape(version),
         published = ago(&publication.created_at),
+        diff = escape(&links.pact_diff_previous_distinct(provider, consumer, version)),
     );
     let interactions = pact
         .get("interactions")
@@ -305,6 +308,59 @@ pub fn network_page(snapshot: &Snapshot) -> String {
         &format!(
             "<h2>Who depends on whom</h2><p class=\"muted\">An arrow points from a consumer to its provider.</p>{}",
             network(snapshot, None)
+        ),
+    )
+}
+
+/// The webhooks page: each webhook (secrets never shown: only method and URL template) and the
+/// latest triggered webhooks with their status and a link to their logs.
+pub fn webhooks_page(links: &Links, webhooks: &[Webhook], triggered: &[TriggeredWebhook]) -> String {
+    let mut rows = String::new();
+    for w in webhooks {
+        let d = &w.definition;
+        let events: Vec<&str> = d.events.iter().map(|e| e.name()).collect();
+        let _ = write!(
+            rows,
+            "<tr class=\"webhook\"><td><a href=\"{href}\">{title}</a></td><td>{consumer}</td><td>{provider}</td>\
+             <td>{events}</td><td>{method} {url}</td><td>{enabled}</td></tr>",
+            href = escape(&links.webhook(&w.uuid)),
+            title = escape(&d.title()),
+            consumer = escape(d.consumer.as_deref().unwrap_or("any")),
+            provider = escape(d.provider.as_deref().unwrap_or("any")),
+            events = escape(&events.join(", ")),
+            method = escape(&d.request.method),
+            url = escape(&d.request.url),
+            enabled = if d.enabled { "yes" } else { "no" },
+        );
+    }
+    let mut runs = String::new();
+    for t in triggered {
+        let class = match t.status {
+            TriggerStatus::Success => "success",
+            TriggerStatus::Failure => "failure",
+            TriggerStatus::NotRun | TriggerStatus::Retrying => "pending",
+        };
+        let _ = write!(
+            runs,
+            "<tr class=\"triggered\"><td>{when}</td><td>{event}</td><td>{consumer} {version}</td><td>{provider}</td>\
+             <td class=\"{class}\">{status}</td><td>{attempts}</td><td><a href=\"{logs}\">logs</a></td></tr>",
+            when = ago(&t.created_at),
+            event = t.event.name(),
+            consumer = escape(&t.consumer),
+            version = escape(t.consumer_version.as_deref().unwrap_or_default()),
+            provider = escape(&t.provider),
+            status = t.status.name(),
+            attempts = t.attempts,
+            logs = escape(&links.triggered_webhook_logs(&t.uuid)),
+        );
+    }
+    page(
+        "Webhooks",
+        &format!(
+            "<h2>Webhooks</h2><table><tr><th>Webhook</th><th>Consumer</th><th>Provider</th><th>Events</th>\
+             <th>Request</th><th>Enabled</th></tr>{rows}</table>\
+             <h2>Triggered webhooks</h2><table><tr><th>Triggered</th><th>Event</th><th>Consumer version</th>\
+             <th>Provider</th><th>Status</th><th>Attempts</th><th>Logs</th></tr>{runs}</table>"
         ),
     )
 }

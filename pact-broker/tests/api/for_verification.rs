@@ -29,7 +29,8 @@ async fn pacts_for_verification_honours_every_selector() {
     publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", Some("main"), &["prod"]).await;
     publish(&c, &app, &pact("Foo", "Bar", &["/2"]), "2", Some("main"), &[]).await;
     publish(&c, &app, &pact("Foo", "Bar", &["/3"]), "3", Some("feat-x"), &["dev"]).await;
-    publish(&c, &app, &pact("Baz", "Bar", &["/z"]), "9", Some("master"), &[]).await;
+    // "trunk" is no main-branch candidate: Baz has no main branch, so mainBranch skips it.
+    publish(&c, &app, &pact("Baz", "Bar", &["/z"]), "9", Some("trunk"), &[]).await;
     let prod = environment(&c, &app, "production").await;
     let (status, _) = send_json(
         c.post(app.url(&format!(

@@ -7,9 +7,11 @@
 mod common;
 
 mod auth;
+mod badges;
 mod environments;
 mod for_verification;
 mod index;
+mod integrations;
 mod matrix;
 mod pacticipants;
 mod pacts;
@@ -18,6 +20,7 @@ mod publish;
 mod storage;
 mod verifications;
 mod versions;
+mod webhooks;
 
 use serde_json::{Value, json};
 

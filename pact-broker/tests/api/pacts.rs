@@ -1,7 +1,7 @@
 //! Pacts published by PUT/PATCH, read back by version, latest and sha; bad pacts.
 
 use crate::client;
-use crate::common::{get_json, pact, publish_body, send_json, spawn};
+use crate::common::{get_json, get_text, pact, publish, publish_body, send_json, spawn};
 use serde_json::{Value, json};
 use service_kit::testing::{TempDatabase, assert_error};
 
@@ -135,4 +135,45 @@ async fn the_same_pact_with_keys_in_another_order_is_the_same_content() {
     let (status, body) = send_json(put(second)).await;
     assert_eq!(status, 200, "same content in another key order: {body}");
     assert_eq!(body["_links"]["pb:pact-version"]["name"], sha);
+}
+
+/// `.../diff/previous-distinct`: what changed since the pair's previous distinct content, linked
+/// from the pact (HAL and page); 404 when there is none.
+#[tokio::test]
+async fn a_pact_diffs_with_its_previous_distinct_version() {
+    let db = TempDatabase::new();
+    let app = spawn(&db).await;
+    let c = client();
+    publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", Some("main"), &[]).await;
+    publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "2", Some("main"), &[]).await;
+    publish(&c, &app, &pact("Foo", "Bar", &["/1", "/2"]), "3", Some("main"), &[]).await;
+    let diff_of = |v: &str| {
+        app.url(&format!(
+            "/pacts/provider/Bar/consumer/Foo/version/{v}/diff/previous-distinct"
+        ))
+    };
+    let (_, doc) = get_json(&c, &app.url("/pacts/provider/Bar/consumer/Foo/version/3")).await;
+    assert_eq!(doc["_links"]["pb:diff-previous-distinct"]["href"], diff_of("3"));
+
+    let response = c.get(diff_of("3")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("from version 2 to version 3"), "{text}");
+    assert!(
+        text.contains("+       \"description\": \"a request for /2\","),
+        "{text}"
+    );
+    assert!(!text.lines().any(|l| l.starts_with('-')), "nothing removed: {text}");
+    for same in ["1", "2"] {
+        assert_eq!(
+            c.get(diff_of(same)).send().await.unwrap().status(),
+            404,
+            "version {same}"
+        );
+    }
+    let page = get_text(&c, &app.url("/pacts/provider/Bar/consumer/Foo/version/3"), "text/html").await;
+    assert!(
+        page.contains("/version/3/diff/previous-distinct"),
+        "the page links the diff"
+    );
 }

@@ -2,6 +2,8 @@
 //! and small pacts built by hand.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use base64::Engine;
 use pact_broker::{AppState, Config, app};
 use serde_json::{Value, json};
@@ -91,6 +93,13 @@ pub async fn get_json(client: &reqwest::Client, url: &str) -> (u16, Value) {
         status,
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{url}: not JSON ({e}): {text}")),
     )
+}
+
+/// The body of a GET as text, asking for `accept` (a web page: `text/html`).
+pub async fn get_text(client: &reqwest::Client, url: &str, accept: &str) -> String {
+    let response = client.get(url).header("Accept", accept).send().await.expect("GET");
+    assert!(response.status().is_success(), "{url}: {}", response.status());
+    response.text().await.unwrap()
 }
 
 pub async fn send_json(request: reqwest::RequestBuilder) -> (u16, Value) {
