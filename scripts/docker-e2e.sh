@@ -7,9 +7,9 @@
 #   3. makes the base images locally (scripts/docker-base-images.sh: debootstrap + docker import)
 #   4. builds the images with docker-compose (the workspace's own broker: embedded-broker file)
 #   5. starts the stack and waits for every /health
-#   6. an order through cart -> catalog -> accounting/inventory/item, container to container
-#   7. the contract workflow against the broker in a container (PACT_BROKER_BASE_URL=:9292),
+#   6. the contract workflow against the broker in a container (PACT_BROKER_BASE_URL=:9292),
 #      verifying the providers running in the containers (provider states on in this stack)
+#   7. an order through cart -> catalog -> accounting/inventory/item, container to container
 #   8. persistence: docker-compose down, up, and the data of a service and of the broker is back
 #   9. tears everything down (containers, networks, volumes) and stops the daemon by its pid
 #
@@ -139,18 +139,24 @@ stack_up_step() {
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 ITEM_ID="" CART_ID=""
+# After the contract workflow: its provider states reset the services' data, so the item ordered
+# here is one this step creates, prices and stocks; it must then survive docker-compose down/up.
 order_through_the_stack() {
   local item cart order
   item=$(curl -fsS -X POST -H 'content-type: application/json' \
     -d '{"name":"e2e persisted item","description":"written before docker-compose down"}' \
     "http://127.0.0.1:$ITEM_PORT/items")
   ITEM_ID=$(json 'd["id"]' <<<"$item")
-  echo "item-service: created item $ITEM_ID"
+  curl -fsS -X PUT -H 'content-type: application/json' -d '{"price": 250, "tax": null}' \
+    "http://127.0.0.1:$ACCOUNTING_PORT/items/$ITEM_ID" >/dev/null
+  curl -fsS -X PUT -H 'content-type: application/json' -d '{"quantity": 10}' \
+    "http://127.0.0.1:$INVENTORY_PORT/items/$ITEM_ID" >/dev/null
+  echo "item-service, accounting-service, inventory-service: item $ITEM_ID created, priced, stocked"
   cart=$(curl -fsS -X POST "http://127.0.0.1:$CART_PORT/carts")
   CART_ID=$(json 'd["id"]' <<<"$cart")
   order=$(curl -fsS -X PATCH -H 'content-type: application/json' \
-    -d "{\"cart_id\": $CART_ID, \"item_id\": 1, \"quantity\": 2}" "http://127.0.0.1:$CART_PORT/carts")
-  echo "cart-service: cart $CART_ID after ordering 2 x item 1 (through catalog, accounting, inventory, item): $order"
+    -d "{\"cart_id\": $CART_ID, \"item_id\": $ITEM_ID, \"quantity\": 2}" "http://127.0.0.1:$CART_PORT/carts")
+  echo "cart-service: cart $CART_ID after ordering 2 x item $ITEM_ID (through catalog, accounting, inventory, item): $order"
   json 'len(d["items"])' <<<"$order" | grep -qx 1 || die "the cart does not hold the ordered item"
 }
 
@@ -220,8 +226,8 @@ step "start private dockerd" start_daemon
 step "base images (debootstrap + docker import)" scripts/docker-base-images.sh
 step "build the six images" build_images
 step "stack up, every /health answers" stack_up_step
+step "contract workflow against the broker, verifying the containers" contract_workflow
 step "an order through the containers" order_through_the_stack
-step "contract workflow against the broker" contract_workflow
 step "docker-compose down, up (volumes kept)" down_and_up
 step "data of services and broker survived" data_survived
 step "tear down, stop dockerd" teardown
