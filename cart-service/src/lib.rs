@@ -2,10 +2,13 @@
 //!
 //! Consumer of catalog-service; provides for nobody, so it has no provider states.
 
+pub mod adding;
 pub mod clients;
 pub mod config;
 pub mod routes;
 pub mod storage;
+
+use std::time::Duration;
 
 use axum::Router;
 
@@ -13,9 +16,21 @@ use clients::CatalogClient;
 pub use config::Config;
 use storage::CartStore;
 
+/// How adds are settled (from [`Config`]).
+#[derive(Debug, Clone, Copy)]
+pub struct AddSettings {
+    /// How long a repeated request waits for the add it repeats to be decided.
+    pub repeat_wait: Duration,
+    /// Age after which recovery settles a pending add.
+    pub recover_after: Duration,
+    /// Pause between two recovery rounds.
+    pub recovery_interval: Duration,
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub carts: CartStore,
+    pub settings: AddSettings,
     pub catalog: CatalogClient,
 }
 
@@ -24,9 +39,20 @@ impl AppState {
         let http = service_kit::client::http_client(config.common.upstream_timeout())?;
         Ok(Self {
             carts: CartStore::open(&config.database_path).await?,
+            settings: AddSettings {
+                repeat_wait: config.common.upstream_timeout(),
+                recover_after: Duration::from_millis(config.cart_recovery_after_ms),
+                recovery_interval: Duration::from_millis(config.cart_recovery_interval_ms),
+            },
             catalog: CatalogClient::new(&config.catalog_service_url, http),
         })
     }
+}
+
+/// The app, with recovery of pending adds running beside it.
+pub fn app_with_recovery(state: AppState) -> Router {
+    adding::spawn_recovery(state.clone());
+    app(state)
 }
 
 pub fn app(state: AppState) -> Router {

@@ -13,6 +13,8 @@ async fn spawn_cart(db: &TempDatabase, catalog: Url) -> TestApp {
         port: 0,
         database_path: db.path.clone(),
         catalog_service_url: catalog,
+        cart_recovery_after_ms: 60_000,
+        cart_recovery_interval_ms: 5_000,
         common: CommonArgs::default(),
     };
     TestApp::spawn(app(AppState::open(&config).await.expect("open the app"))).await
@@ -245,6 +247,7 @@ async fn the_openapi_document_lists_every_operation_and_status() {
             ("POST", "/carts", &[201]),
             ("PATCH", "/carts", &[200, 400, 404, 413, 415, 422, 502, 503]),
             ("GET", "/carts/{id}", &[200, 400, 404]),
+            ("GET", "/carts/{id}/lines", &[200, 400, 404]),
         ],
     )
     .await;

@@ -12,6 +12,8 @@ pub mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+use std::time::Duration;
+
 use axum::Router;
 
 use clients::{AccountingClient, InventoryClient, ItemClient};
@@ -19,9 +21,21 @@ pub use config::Config;
 use provider_states::CatalogStates;
 use storage::OrderStore;
 
+/// How orders are settled (from [`Config`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OrderSettings {
+    /// How long a repeated request waits for the order it repeats to be decided.
+    pub repeat_wait: Duration,
+    /// Age after which recovery settles an unsettled order.
+    pub recover_after: Duration,
+    /// Pause between two recovery rounds.
+    pub recovery_interval: Duration,
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub orders: OrderStore,
+    pub settings: OrderSettings,
     pub accounting: AccountingClient,
     pub inventory: InventoryClient,
     pub items: ItemClient,
@@ -33,12 +47,24 @@ impl AppState {
         let http = service_kit::client::http_client(config.common.upstream_timeout())?;
         Ok(Self {
             orders: OrderStore::open(&config.database_path).await?,
+            settings: OrderSettings {
+                repeat_wait: config.common.upstream_timeout(),
+                recover_after: Duration::from_millis(config.order_recovery_after_ms),
+                recovery_interval: Duration::from_millis(config.order_recovery_interval_ms),
+            },
             accounting: AccountingClient::new(&config.accounting_service_url, http.clone()),
             inventory: InventoryClient::new(&config.inventory_service_url, http.clone()),
             items: ItemClient::new(&config.item_service_url, http),
             provider_states: config.common.provider_states,
         })
     }
+}
+
+/// The app, with order recovery running beside it (at once for orders left over from before
+/// start-up, then periodically).
+pub fn app_with_recovery(state: AppState) -> Router {
+    orders::spawn_recovery(state.clone());
+    app(state)
 }
 
 pub fn app(state: AppState) -> Router {

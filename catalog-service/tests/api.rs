@@ -258,6 +258,8 @@ async fn the_openapi_document_lists_every_operation_and_status() {
         &[
             ("POST", "/order", &[200, 400, 404, 413, 415, 422, 502, 503]),
             ("GET", "/items/{item_id}", &[200, 400, 404, 502, 503]),
+            ("GET", "/orders", &[200, 400]),
+            ("GET", "/orders/{key}", &[200, 400, 404, 422]),
         ],
     )
     .await;

@@ -242,7 +242,10 @@ async fn the_openapi_document_lists_every_operation_and_status() {
         &app,
         &[
             ("GET", "/items/{item_id}", &[200, 400, 404]),
-            ("PATCH", "/items/{item_id}", &[200, 400, 404, 413, 415, 422]),
+            ("PATCH", "/items/{item_id}", &[200, 400, 404, 409, 413, 415, 422]),
+            ("GET", "/movements", &[200, 400]),
+            ("GET", "/movements/{key}", &[200, 400, 404, 422]),
+            ("POST", "/movements/{key}/cancel", &[200, 400, 413, 415, 422]),
             ("PUT", "/items/{item_id}", &[200, 400, 413, 415, 422]),
             ("POST", "/items/{item_id}/restock", &[200, 400, 404, 413, 415, 422]),
         ],
