@@ -93,7 +93,7 @@ async fn decided_elsewhere(state: &AppState, key: &IdempotencyKey) -> Result<Ord
 }
 
 /// What a keyed take came to, once retries are spent.
-enum Taken {
+enum TakeOutcome {
     Taken,
     /// Refused (short stock, unknown item): nothing taken; the error for the caller.
     Refused(ApiError),
@@ -108,8 +108,8 @@ async fn run(state: &AppState, key: &IdempotencyKey, item_id: i64, quantity: i64
     // stock refusal still wins over a pricing error, as if the price had never been asked for.
     let (taken, price) = tokio::join!(take(state, key, item_id, quantity), price_of(state, item_id));
     match taken {
-        Taken::Taken => {}
-        Taken::Refused(error) => {
+        TakeOutcome::Taken => {}
+        TakeOutcome::Refused(error) => {
             let failure = Some(Failure::of(&error));
             if state
                 .orders
@@ -120,8 +120,8 @@ async fn run(state: &AppState, key: &IdempotencyKey, item_id: i64, quantity: i64
             }
             return decided_elsewhere(state, key).await;
         }
-        Taken::Fenced => return decided_elsewhere(state, key).await,
-        Taken::Unknown(error) => return cancel(state, key, item_id, quantity, error.into()).await,
+        TakeOutcome::Fenced => return decided_elsewhere(state, key).await,
+        TakeOutcome::Unknown(error) => return cancel(state, key, item_id, quantity, error.into()).await,
     }
     let priced = price.and_then(|unit_price| Ok((unit_price, total(unit_price, quantity)?)));
     match priced {
@@ -136,14 +136,16 @@ async fn run(state: &AppState, key: &IdempotencyKey, item_id: i64, quantity: i64
 
 /// Takes the stock under `key`, retrying while the answer does not arrive: the key makes a
 /// retry of a take that did land answer what the first one did.
-async fn take(state: &AppState, key: &IdempotencyKey, item_id: i64, quantity: i64) -> Taken {
+async fn take(state: &AppState, key: &IdempotencyKey, item_id: i64, quantity: i64) -> TakeOutcome {
     let outcome = with_retries(|| state.inventory.take(key, item_id, quantity)).await;
     match outcome {
-        Ok(TakeStock::Taken { .. }) => Taken::Taken,
-        Ok(TakeStock::Insufficient(reason)) => Taken::Refused(ApiError::BadRequest(reason)),
-        Ok(TakeStock::UnknownItem) => Taken::Refused(ApiError::NotFound(format!("item {item_id} does not exist"))),
-        Ok(TakeStock::Cancelled) => Taken::Fenced,
-        Err(error) => Taken::Unknown(error),
+        Ok(TakeStock::Taken { .. }) => TakeOutcome::Taken,
+        Ok(TakeStock::Insufficient(reason)) => TakeOutcome::Refused(ApiError::BadRequest(reason)),
+        Ok(TakeStock::UnknownItem) => {
+            TakeOutcome::Refused(ApiError::NotFound(format!("item {item_id} does not exist")))
+        }
+        Ok(TakeStock::Cancelled) => TakeOutcome::Fenced,
+        Err(error) => TakeOutcome::Unknown(error),
     }
 }
 

@@ -604,7 +604,7 @@ async fn check(system: &System, fault: Fault, sent: &[Sent]) -> anyhow::Result<R
     for line in lines.values() {
         match line.status.as_str() {
             "added" => {
-                if !confirmed.get(&line.key).is_some_and(|o| o.quantity == line.quantity) {
+                if confirmed.get(&line.key).is_none_or(|o| o.quantity != line.quantity) {
                     violation(format!("cart line {} added without a confirmed order", line.key));
                 }
                 let totals = cart_totals.entry(line.cart_id).or_default();
