@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use service_kit::ApiError;
-use service_kit::detached::{Recovery, now_ms};
+use service_kit::detached::now_ms;
 use service_kit::error::Failure;
 use service_kit::idempotency::IdempotencyKey;
 
@@ -160,12 +160,7 @@ pub async fn recover(state: &AppState, started_before_ms: i64) -> Result<usize, 
 
 /// Runs [`recover`] at start-up and then periodically.
 pub fn spawn_recovery(state: AppState) -> tokio::task::JoinHandle<()> {
-    let recovery = Recovery {
-        what: "cart lines",
-        after: state.settings.recover_after,
-        interval: state.settings.recovery_interval,
-    };
-    service_kit::detached::spawn_recovery(recovery, move |started_before| {
+    service_kit::detached::spawn_recovery("cart lines", state.settings, move |started_before| {
         let state = state.clone();
         async move { recover(&state, started_before).await }
     })

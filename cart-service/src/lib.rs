@@ -11,26 +11,16 @@ pub mod storage;
 use std::time::Duration;
 
 use axum::Router;
+use service_kit::detached::SagaSettings;
 
 use clients::CatalogClient;
 pub use config::Config;
 use storage::CartStore;
 
-/// How adds are settled (from [`Config`]).
-#[derive(Debug, Clone, Copy)]
-pub struct AddSettings {
-    /// How long a repeated request waits for the add it repeats to be decided.
-    pub repeat_wait: Duration,
-    /// Age after which recovery settles a pending add.
-    pub recover_after: Duration,
-    /// Pause between two recovery rounds.
-    pub recovery_interval: Duration,
-}
-
 #[derive(Clone)]
 pub struct AppState {
     pub carts: CartStore,
-    pub settings: AddSettings,
+    pub settings: SagaSettings,
     pub catalog: CatalogClient,
 }
 
@@ -39,7 +29,7 @@ impl AppState {
         let http = service_kit::client::http_client(config.common.upstream_timeout())?;
         Ok(Self {
             carts: CartStore::open(&config.database_path).await?,
-            settings: AddSettings {
+            settings: SagaSettings {
                 repeat_wait: config.common.upstream_timeout(),
                 recover_after: Duration::from_millis(config.cart_recovery_after_ms),
                 recovery_interval: Duration::from_millis(config.cart_recovery_interval_ms),

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use service_kit::ApiError;
 use service_kit::db::{self, Connection, M, Migrations, rusqlite};
 use service_kit::error::Failure;
@@ -60,7 +60,7 @@ pub struct CartItem {
 }
 
 /// Where an add to a cart stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LineStatus {
     /// Written before catalog was asked; the order may or may not exist yet.
@@ -69,21 +69,6 @@ pub enum LineStatus {
     Added,
     /// Not ordered (or ordered but not addable); not in the cart.
     Failed,
-}
-
-impl LineStatus {
-    fn parse(text: &str) -> rusqlite::Result<Self> {
-        match text {
-            "pending" => Ok(LineStatus::Pending),
-            "added" => Ok(LineStatus::Added),
-            "failed" => Ok(LineStatus::Failed),
-            other => Err(rusqlite::Error::InvalidColumnType(
-                0,
-                format!("cart line status {other:?}"),
-                rusqlite::types::Type::Text,
-            )),
-        }
-    }
 }
 
 /// One add to a cart, under its idempotency key (also the key of its order in catalog).
@@ -134,7 +119,7 @@ fn read_line(row: &rusqlite::Row<'_>) -> rusqlite::Result<CartLine> {
         cart_id: row.get(1)?,
         item_id: row.get(2)?,
         quantity: row.get(3)?,
-        status: LineStatus::parse(&row.get::<_, String>(4)?)?,
+        status: db::enum_from_text(row, 4)?,
         total_cost: row.get(5)?,
         failure,
     })

@@ -276,3 +276,115 @@ async fn a_cart_total_too_large_for_64_bits_is_refused_and_the_cart_stays_readab
     .await;
     assert_eq!(cart["items"][0]["total_cost"], json!(5_000_000_000_000_000_000_i64));
 }
+
+async fn keyed_add(cart: &TestApp, key: &str, body: serde_json::Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .patch(cart.url("/carts"))
+        .header("Idempotency-Key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn lines(cart: &TestApp, id: i64) -> serde_json::Value {
+    json_body(
+        reqwest::get(cart.url(&format!("/carts/{id}/lines"))).await.unwrap(),
+        200,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_key_adds_and_orders_once() {
+    let system = spawn_system().await;
+    let id = new_cart(&system.cart).await;
+    let body = json!({"cart_id": id, "item_id": 2, "quantity": 2});
+    let racing = (0..10).map(|_| keyed_add(&system.cart, "line-1", body.clone()));
+    for answer in futures::future::join_all(racing).await {
+        assert_eq!(answer.headers()["idempotency-key"], "line-1");
+        let cart = json_body(answer, 200).await;
+        assert_eq!(cart["items"][0]["item_quantity"], 2, "added once: {cart}");
+    }
+    assert_eq!(stock(&system, 2).await, 23, "ordered once");
+    let recorded = lines(&system.cart, id).await;
+    assert_eq!(recorded.as_array().unwrap().len(), 1);
+    assert_eq!(recorded[0]["key"], "line-1");
+    assert_eq!(recorded[0]["status"], "added");
+    let order = reqwest::get(system.neighbours.catalog.url("/orders/line-1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        json_body(order, 200).await["status"],
+        "confirmed",
+        "catalog ordered under the line's key"
+    );
+
+    let reused = keyed_add(
+        &system.cart,
+        "line-1",
+        json!({"cart_id": id, "item_id": 2, "quantity": 3}),
+    )
+    .await;
+    assert_error(reused, 422, "already used").await;
+    let short = keyed_add(
+        &system.cart,
+        "line-2",
+        json!({"cart_id": id, "item_id": 3, "quantity": 9}),
+    )
+    .await;
+    assert_error(short, 400, "insufficient").await;
+    let short_again = keyed_add(
+        &system.cart,
+        "line-2",
+        json!({"cart_id": id, "item_id": 3, "quantity": 9}),
+    )
+    .await;
+    assert_error(short_again, 400, "insufficient").await;
+    assert_eq!(lines(&system.cart, id).await[1]["status"], "failed");
+    assert_error(
+        reqwest::get(system.cart.url("/carts/999/lines")).await.unwrap(),
+        404,
+        "cart 999",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_add_whose_order_could_not_be_known_is_settled_by_recovery() {
+    let neighbours = Neighbourhood::spawn(false).await;
+    let db = TempDatabase::new();
+    let id = {
+        let cart = spawn_cart(&db, unreachable_url()).await;
+        let id = new_cart(&cart).await;
+        let failed = keyed_add(&cart, "line-1", json!({"cart_id": id, "item_id": 1, "quantity": 5})).await;
+        assert_error(failed, 503, "catalog-service is unavailable").await;
+        assert_eq!(lines(&cart, id).await[0]["status"], "pending", "the intent is kept");
+        cart.stop().await;
+        id
+    };
+    let config = Config {
+        port: 0,
+        database_path: db.path.clone(),
+        catalog_service_url: Url::parse(&neighbours.catalog.base_url).unwrap(),
+        cart_recovery_after_ms: 60_000,
+        cart_recovery_interval_ms: 5_000,
+        common: CommonArgs::default(),
+    };
+    let state = AppState::open(&config).await.unwrap();
+    let settled = cart_service::adding::recover(&state, service_kit::detached::now_ms())
+        .await
+        .unwrap();
+    assert_eq!(settled, 1);
+    let cart = TestApp::spawn(app(state)).await;
+    assert_eq!(lines(&cart, id).await[0]["status"], "added");
+    let body = json_body(reqwest::get(cart.url(&format!("/carts/{id}"))).await.unwrap(), 200).await;
+    assert_eq!(body["items"][0]["item_quantity"], 5);
+    let order = reqwest::get(neighbours.catalog.url("/orders/line-1")).await.unwrap();
+    assert_eq!(json_body(order, 200).await["status"], "confirmed");
+    // The caller's retry with its key gets the cart, and nothing is ordered twice.
+    let again = keyed_add(&cart, "line-1", json!({"cart_id": id, "item_id": 1, "quantity": 5})).await;
+    assert_eq!(json_body(again, 200).await["items"][0]["item_quantity"], 5);
+    let stock = reqwest::get(neighbours.inventory.url("/items/1")).await.unwrap();
+    assert_eq!(json_body(stock, 200).await["quantity"], 95);
+}

@@ -15,27 +15,17 @@ pub mod testing;
 use std::time::Duration;
 
 use axum::Router;
+use service_kit::detached::SagaSettings;
 
 use clients::{AccountingClient, InventoryClient, ItemClient};
 pub use config::Config;
 use provider_states::CatalogStates;
 use storage::OrderStore;
 
-/// How orders are settled (from [`Config`]).
-#[derive(Debug, Clone, Copy)]
-pub struct OrderSettings {
-    /// How long a repeated request waits for the order it repeats to be decided.
-    pub repeat_wait: Duration,
-    /// Age after which recovery settles an unsettled order.
-    pub recover_after: Duration,
-    /// Pause between two recovery rounds.
-    pub recovery_interval: Duration,
-}
-
 #[derive(Clone)]
 pub struct AppState {
     pub orders: OrderStore,
-    pub settings: OrderSettings,
+    pub settings: SagaSettings,
     pub accounting: AccountingClient,
     pub inventory: InventoryClient,
     pub items: ItemClient,
@@ -47,7 +37,7 @@ impl AppState {
         let http = service_kit::client::http_client(config.common.upstream_timeout())?;
         Ok(Self {
             orders: OrderStore::open(&config.database_path).await?,
-            settings: OrderSettings {
+            settings: SagaSettings {
                 repeat_wait: config.common.upstream_timeout(),
                 recover_after: Duration::from_millis(config.order_recovery_after_ms),
                 recovery_interval: Duration::from_millis(config.order_recovery_interval_ms),

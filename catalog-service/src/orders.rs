@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use service_kit::ApiError;
 use service_kit::client::UpstreamError;
-use service_kit::detached::{Recovery, now_ms};
+use service_kit::detached::now_ms;
 use service_kit::idempotency::IdempotencyKey;
 
 use crate::AppState;
@@ -286,12 +286,7 @@ async fn recover_one(state: &AppState, key: &IdempotencyKey, order: &OrderRecord
 /// a live order is younger than `recover_after`, and if one is not, the state transitions still
 /// keep the two from both deciding it.
 pub fn spawn_recovery(state: AppState) -> tokio::task::JoinHandle<()> {
-    let recovery = Recovery {
-        what: "orders",
-        after: state.settings.recover_after,
-        interval: state.settings.recovery_interval,
-    };
-    service_kit::detached::spawn_recovery(recovery, move |started_before| {
+    service_kit::detached::spawn_recovery("orders", state.settings, move |started_before| {
         let state = state.clone();
         async move { recover(&state, started_before).await }
     })

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use service_kit::ApiError;
 use service_kit::db::{self, Connection, M, Migrations, rusqlite};
 pub use service_kit::error::Failure;
@@ -63,7 +63,7 @@ pub struct Order {
 }
 
 /// Where an order's saga stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Written before any neighbour was called; stock may or may not be taken yet.
@@ -74,31 +74,6 @@ pub enum Status {
     Cancelling,
     /// Nothing of it is left in stock movements: not taken, or put back.
     Cancelled,
-}
-
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Confirmed => "confirmed",
-            Status::Cancelling => "cancelling",
-            Status::Cancelled => "cancelled",
-        }
-    }
-
-    fn parse(text: &str) -> rusqlite::Result<Self> {
-        match text {
-            "pending" => Ok(Status::Pending),
-            "confirmed" => Ok(Status::Confirmed),
-            "cancelling" => Ok(Status::Cancelling),
-            "cancelled" => Ok(Status::Cancelled),
-            other => Err(rusqlite::Error::InvalidColumnType(
-                0,
-                format!("order status {other:?}"),
-                rusqlite::types::Type::Text,
-            )),
-        }
-    }
 }
 
 /// An order and where its saga stands (`GET /orders`).
@@ -154,7 +129,7 @@ fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<OrderRecord> {
         key: row.get(1)?,
         item_id: row.get(2)?,
         quantity: row.get(3)?,
-        status: Status::parse(&row.get::<_, String>(4)?)?,
+        status: db::enum_from_text(row, 4)?,
         total_price: row.get(5)?,
         failure,
         started_ms: row.get(8)?,
@@ -241,7 +216,7 @@ impl OrderStore {
                             failure_status = coalesce(?4, failure_status), failure_message = coalesce(?5, failure_message)
                          WHERE key = ?1 AND status = ?2",
                     )?
-                    .execute(params![key, from.as_str(), to.as_str(), status, message])?;
+                    .execute(params![key, db::enum_to_text(&from), db::enum_to_text(&to), status, message])?;
                 Ok(changed == 1)
             })
             .await?)

@@ -160,16 +160,13 @@ async fn asking_about_a_key_inventory_never_saw() {
     assert_eq!(client.movement(&key("order-404")).await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn cancelling_a_take_puts_its_units_back() {
-    let (_mock, client) = inventory("a request to cancel the take with a key", |i| {
-        i.given_with_params(
-            TAKEN_WITH_KEY,
-            &json!({"item_id": 1, "quantity": 8, "taken": 2, "key": "order-1"}),
-        );
+/// An interaction cancelling the take of 2 units of item 1 under `key`, in state `given`.
+async fn cancelling(description: &str, given: (&'static str, serde_json::Value), key: &'static str) -> MovementState {
+    let (_mock, client) = inventory(description, move |i| {
+        i.given_with_params(given.0, &given.1);
         i.request
             .method("POST")
-            .path("/movements/order-1/cancel")
+            .path(format!("/movements/{key}/cancel"))
             .content_type("application/json")
             .json_body(json!({"item_id": 1, "quantity": 2}));
         i.response
@@ -178,31 +175,25 @@ async fn cancelling_a_take_puts_its_units_back() {
             .json_body(json_pattern!({"state": "cancelled"}));
     })
     .await;
+    client.cancel(&self::key(key), 1, 2).await.unwrap()
+}
 
-    assert_eq!(
-        client.cancel(&key("order-1"), 1, 2).await.unwrap(),
-        MovementState::Cancelled
-    );
+#[tokio::test]
+async fn cancelling_a_take_puts_its_units_back() {
+    let taken = json!({"item_id": 1, "quantity": 8, "taken": 2, "key": "order-1"});
+    let state = cancelling(
+        "a request to cancel the take with a key",
+        (TAKEN_WITH_KEY, taken),
+        "order-1",
+    )
+    .await;
+    assert_eq!(state, MovementState::Cancelled);
 }
 
 #[tokio::test]
 async fn cancelling_a_take_that_never_arrived_fences_its_key() {
-    let (_mock, client) = inventory("a request to cancel a take with a key inventory never saw", |i| {
-        i.given_with_params(IN_STOCK, &json!({"item_id": 1, "quantity": 10}));
-        i.request
-            .method("POST")
-            .path("/movements/order-2/cancel")
-            .content_type("application/json")
-            .json_body(json!({"item_id": 1, "quantity": 2}));
-        i.response
-            .ok()
-            .content_type("application/json")
-            .json_body(json_pattern!({"state": "cancelled"}));
-    })
-    .await;
-
-    assert_eq!(
-        client.cancel(&key("order-2"), 1, 2).await.unwrap(),
-        MovementState::Cancelled
-    );
+    let stocked = json!({"item_id": 1, "quantity": 10});
+    let description = "a request to cancel a take with a key inventory never saw";
+    let state = cancelling(description, (IN_STOCK, stocked), "order-2").await;
+    assert_eq!(state, MovementState::Cancelled);
 }

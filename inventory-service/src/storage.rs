@@ -70,29 +70,6 @@ pub enum MovementState {
     Cancelled,
 }
 
-impl MovementState {
-    fn as_str(self) -> &'static str {
-        match self {
-            MovementState::Taken => "taken",
-            MovementState::Refused => "refused",
-            MovementState::Cancelled => "cancelled",
-        }
-    }
-
-    fn parse(text: &str) -> rusqlite::Result<Self> {
-        match text {
-            "taken" => Ok(MovementState::Taken),
-            "refused" => Ok(MovementState::Refused),
-            "cancelled" => Ok(MovementState::Cancelled),
-            other => Err(rusqlite::Error::InvalidColumnType(
-                0,
-                format!("movement state {other:?}"),
-                rusqlite::types::Type::Text,
-            )),
-        }
-    }
-}
-
 /// A stock movement: a take made with an idempotency key, and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Movement {
@@ -138,7 +115,7 @@ impl MovementRow {
                 key: row.get(0)?,
                 item_id: row.get(1)?,
                 quantity: row.get(2)?,
-                state: MovementState::parse(&row.get::<_, String>(3)?)?,
+                state: db::enum_from_text(row, 3)?,
             },
             remaining: row.get(4)?,
             available: row.get(5)?,
@@ -247,7 +224,14 @@ impl StockStore {
                     "INSERT INTO stock_movements (key, item_id, quantity, state, remaining, available)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?
-                .execute(params![key, item_id, units, state.as_str(), remaining, available])?;
+                .execute(params![
+                    key,
+                    item_id,
+                    units,
+                    db::enum_to_text(&state),
+                    remaining,
+                    available
+                ])?;
                 tx.commit()?;
                 Ok(KeyedTake::Done(take))
             })

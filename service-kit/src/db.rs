@@ -58,3 +58,21 @@ pub async fn open(path: &Path, migrations: &'static Migrations<'static>) -> anyh
         .with_context(|| format!("applying schema migrations to {}", path.display()))?;
     Ok(connection)
 }
+
+/// Reads a text column that holds a unit enum variant under its serde name (`"pending"`), the
+/// same name the API shows, so the stored and the served spelling cannot drift apart.
+pub fn enum_from_text<T: serde::de::DeserializeOwned>(row: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<T> {
+    let text: String = row.get(column)?;
+    serde_json::from_value(serde_json::Value::String(text.clone())).map_err(|_| {
+        rusqlite::Error::InvalidColumnType(column, format!("unknown value {text:?}"), rusqlite::types::Type::Text)
+    })
+}
+
+/// The serde name of a unit enum variant, to store in a text column ([`enum_from_text`] reads
+/// it back). Anything else becomes an empty string, which the column's CHECK refuses.
+pub fn enum_to_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}

@@ -44,21 +44,22 @@ pub fn now_ms() -> i64 {
         .map_or(0, |elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// How a service settles the sagas it could not finish.
+/// How a service's sagas are settled (from its configuration).
 #[derive(Debug, Clone, Copy)]
-pub struct Recovery {
-    /// What is being settled, for the log.
-    pub what: &'static str,
+pub struct SagaSettings {
+    /// How long a repeated request waits for the saga it repeats to be decided.
+    pub repeat_wait: std::time::Duration,
     /// Age after which an unsettled saga is settled by recovery (longer than a live one takes).
-    pub after: std::time::Duration,
-    /// Pause between two rounds.
-    pub interval: std::time::Duration,
+    pub recover_after: std::time::Duration,
+    /// Pause between two recovery rounds.
+    pub recovery_interval: std::time::Duration,
 }
 
 /// Runs `settle(started_before_ms)` at once for everything started before now (nothing from
-/// before start-up is still live), then every `interval` for what started more than `after`
-/// ago. `settle` answers how many it settled; what it cannot settle yet waits for a later round.
-pub fn spawn_recovery<F, Fut>(recovery: Recovery, mut settle: F) -> tokio::task::JoinHandle<()>
+/// before start-up is still live), then every `recovery_interval` for what started more than
+/// `recover_after` ago. `settle` answers how many it settled; what it cannot settle yet waits
+/// for a later round. `what` names what is settled, for the log.
+pub fn spawn_recovery<F, Fut>(what: &'static str, settings: SagaSettings, mut settle: F) -> tokio::task::JoinHandle<()>
 where
     F: FnMut(i64) -> Fut + Send + 'static,
     Fut: Future<Output = Result<usize, crate::ApiError>> + Send,
@@ -68,11 +69,11 @@ where
         loop {
             match settle(started_before).await {
                 Ok(0) => {}
-                Ok(settled) => tracing::info!(settled, what = recovery.what, "recovery settled unfinished work"),
-                Err(error) => tracing::warn!(%error, what = recovery.what, "recovery failed; retrying next round"),
+                Ok(settled) => tracing::info!(settled, what, "recovery settled unfinished work"),
+                Err(error) => tracing::warn!(%error, what, "recovery failed; retrying next round"),
             }
-            tokio::time::sleep(recovery.interval).await;
-            started_before = now_ms() - i64::try_from(recovery.after.as_millis()).unwrap_or(i64::MAX);
+            tokio::time::sleep(settings.recovery_interval).await;
+            started_before = now_ms() - i64::try_from(settings.recover_after.as_millis()).unwrap_or(i64::MAX);
         }
     })
 }
