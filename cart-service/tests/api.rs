@@ -8,16 +8,19 @@ use service_kit::config::CommonArgs;
 use service_kit::testing::{TempDatabase, TestApp, assert_error, json_body, unreachable_url};
 use url::Url;
 
-async fn spawn_cart(db: &TempDatabase, catalog: Url) -> TestApp {
-    let config = Config {
+fn config(db: &TempDatabase, catalog: Url) -> Config {
+    Config {
         port: 0,
         database_path: db.path.clone(),
         catalog_service_url: catalog,
         cart_recovery_after_ms: 60_000,
         cart_recovery_interval_ms: 5_000,
         common: CommonArgs::default(),
-    };
-    TestApp::spawn(app(AppState::open(&config).await.expect("open the app"))).await
+    }
+}
+
+async fn spawn_cart(db: &TempDatabase, catalog: Url) -> TestApp {
+    TestApp::spawn(app(AppState::open(&config(db, catalog)).await.expect("open the app"))).await
 }
 
 struct System {
@@ -363,15 +366,8 @@ async fn an_add_whose_order_could_not_be_known_is_settled_by_recovery() {
         cart.stop().await;
         id
     };
-    let config = Config {
-        port: 0,
-        database_path: db.path.clone(),
-        catalog_service_url: Url::parse(&neighbours.catalog.base_url).unwrap(),
-        cart_recovery_after_ms: 60_000,
-        cart_recovery_interval_ms: 5_000,
-        common: CommonArgs::default(),
-    };
-    let state = AppState::open(&config).await.unwrap();
+    let catalog = Url::parse(&neighbours.catalog.base_url).unwrap();
+    let state = AppState::open(&config(&db, catalog)).await.unwrap();
     let settled = cart_service::adding::recover(&state, service_kit::detached::now_ms())
         .await
         .unwrap();

@@ -159,13 +159,11 @@ impl OrderStore {
         Ok(self
             .db
             .call(move |conn| {
-                let inserted = conn
-                    .prepare_cached(&format!(
-                        "INSERT INTO orders (key, item_id, quantity, status, started_ms) VALUES (?1, ?2, ?3, 'pending', ?4)
+                let mut statement = conn.prepare_cached(&format!(
+                    "INSERT INTO orders (key, item_id, quantity, status, started_ms) VALUES (?1, ?2, ?3, 'pending', ?4)
                          ON CONFLICT (key) DO NOTHING RETURNING {COLUMNS}"
-                    ))?
-                    .query_row(params![key, item_id, quantity, now_ms], read)
-                    .optional()?;
+                ))?;
+                let inserted = db::returning_row(&mut statement, params![key, item_id, quantity, now_ms], read)?;
                 match inserted {
                     Some(order) => Ok(Begun::New(order)),
                     None => by_key(conn, &key)?
@@ -181,11 +179,11 @@ impl OrderStore {
         Ok(self
             .db
             .call(move |conn| {
-                conn.prepare_cached(
+                let mut statement = conn.prepare_cached(
                     "UPDATE orders SET status = 'confirmed', unit_price = ?2, total_price = ?3
-                     WHERE key = ?1 AND status = 'pending' RETURNING id, item_id, quantity",
-                )?
-                .query_row(params![key, unit_price, total_price], |row| {
+                         WHERE key = ?1 AND status = 'pending' RETURNING id, item_id, quantity",
+                )?;
+                db::returning_row(&mut statement, params![key, unit_price, total_price], |row| {
                     Ok(Order {
                         order_id: row.get(0)?,
                         item_id: row.get(1)?,
@@ -193,7 +191,6 @@ impl OrderStore {
                         total_price,
                     })
                 })
-                .optional()
             })
             .await?)
     }

@@ -151,13 +151,11 @@ fn movement_row(conn: &rusqlite::Connection, key: &str) -> rusqlite::Result<Opti
 
 /// Takes `units` out of stock, all or nothing (the conditional UPDATE that cannot oversell).
 fn take_units(conn: &rusqlite::Connection, item_id: i64, units: i64) -> rusqlite::Result<Take> {
-    let left = conn
-        .prepare_cached(
-            "UPDATE stock SET quantity = quantity - ?2
+    let mut statement = conn.prepare_cached(
+        "UPDATE stock SET quantity = quantity - ?2
              WHERE item_id = ?1 AND quantity >= ?2 RETURNING quantity",
-        )?
-        .query_row(params![item_id, units], |row| row.get(0))
-        .optional()?;
+    )?;
+    let left = db::returning_row(&mut statement, params![item_id, units], |row| row.get(0))?;
     if let Some(quantity) = left {
         return Ok(Take::Taken(Stock { item_id, quantity }));
     }
@@ -325,14 +323,15 @@ impl StockStore {
         Ok(self
             .db
             .call(move |conn| {
-                conn.prepare_cached("UPDATE stock SET quantity = quantity + ?2 WHERE item_id = ?1 RETURNING quantity")?
-                    .query_row(params![item_id, units], |row| {
-                        Ok(Stock {
-                            item_id,
-                            quantity: row.get(0)?,
-                        })
+                let mut statement = conn.prepare_cached(
+                    "UPDATE stock SET quantity = quantity + ?2 WHERE item_id = ?1 RETURNING quantity",
+                )?;
+                db::returning_row(&mut statement, params![item_id, units], |row| {
+                    Ok(Stock {
+                        item_id,
+                        quantity: row.get(0)?,
                     })
-                    .optional()
+                })
             })
             .await?)
     }
