@@ -157,9 +157,11 @@ fn add_to_totals(conn: &rusqlite::Connection, cart_id: i64, item: CartItem) -> r
     Ok(true)
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CartStore {
     db: Connection,
+    /// The adds' writes, group-committed.
+    writer: db::GroupCommit,
 }
 
 fn load(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<Cart>> {
@@ -186,8 +188,10 @@ fn load(conn: &rusqlite::Connection, id: i64) -> rusqlite::Result<Option<Cart>> 
 
 impl CartStore {
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
+        let db = db::open(path, &MIGRATIONS).await?;
         Ok(Self {
-            db: db::open(path, &MIGRATIONS).await?,
+            writer: db::GroupCommit::new(db.clone()),
+            db,
         })
     }
 
@@ -228,39 +232,34 @@ impl CartStore {
         quantity: i64,
         now_ms: i64,
     ) -> Result<Begun, ApiError> {
-        Ok(self
-            .db
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                if let Some(existing) = line(&tx, &key)? {
+        self.writer
+            .write(move |conn| {
+                if let Some(existing) = line(conn, &key)? {
                     return Ok(Begun::Existing(existing));
                 }
-                let cart_exists = tx
+                let cart_exists = conn
                     .prepare_cached("SELECT 1 FROM carts WHERE id = ?1")?
                     .exists(params![cart_id])?;
                 if !cart_exists {
                     return Ok(Begun::UnknownCart);
                 }
-                tx.prepare_cached(
+                conn.prepare_cached(
                     "INSERT INTO cart_lines (key, cart_id, item_id, quantity, status, started_ms)
                      VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
                 )?
                 .execute(params![key, cart_id, item_id, quantity, now_ms])?;
-                tx.commit()?;
                 Ok(Begun::New)
             })
-            .await?)
+            .await
     }
 
     /// `pending → added` with its cost, adding it to the cart's totals in the same transaction
     /// (quantities and costs of the same item add up); `pending → failed` (422) when the totals
     /// would overflow.
     pub async fn complete(&self, key: String, total_cost: i64) -> Result<Completed, ApiError> {
-        Ok(self
-            .db
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                let Some(pending) = line(&tx, &key)?.filter(|line| line.status == LineStatus::Pending) else {
+        self.writer
+            .write(move |conn| {
+                let Some(pending) = line(conn, &key)?.filter(|line| line.status == LineStatus::Pending) else {
                     return Ok(Completed::NotPending);
                 };
                 let item = CartItem {
@@ -268,33 +267,31 @@ impl CartStore {
                     item_quantity: pending.quantity,
                     total_cost,
                 };
-                let completed = if add_to_totals(&tx, pending.cart_id, item)? {
-                    tx.prepare_cached("UPDATE cart_lines SET status = 'added', total_cost = ?2 WHERE key = ?1")?
+                let completed = if add_to_totals(conn, pending.cart_id, item)? {
+                    conn.prepare_cached("UPDATE cart_lines SET status = 'added', total_cost = ?2 WHERE key = ?1")?
                         .execute(params![key, total_cost])?;
-                    load(&tx, pending.cart_id)?.map_or(Completed::NotPending, Completed::Added)
+                    load(conn, pending.cart_id)?.map_or(Completed::NotPending, Completed::Added)
                 } else {
                     let message = format!(
                         "the total of item {} in cart {} would be too large",
                         pending.item_id, pending.cart_id
                     );
-                    tx.prepare_cached(
+                    conn.prepare_cached(
                         "UPDATE cart_lines SET status = 'failed', total_cost = ?2, failure_status = 422, failure_message = ?3
                          WHERE key = ?1",
                     )?
                     .execute(params![key, total_cost, message])?;
                     Completed::TooLarge
                 };
-                tx.commit()?;
                 Ok(completed)
             })
-            .await?)
+            .await
     }
 
     /// `pending → failed`, recording the answer its caller got; false when no longer pending.
     pub async fn fail(&self, key: String, failure: Failure) -> Result<bool, ApiError> {
-        Ok(self
-            .db
-            .call(move |conn| {
+        self.writer
+            .write(move |conn| {
                 let changed = conn
                     .prepare_cached(
                         "UPDATE cart_lines SET status = 'failed', failure_status = ?2, failure_message = ?3
@@ -303,7 +300,7 @@ impl CartStore {
                     .execute(params![key, failure.status, failure.error])?;
                 Ok(changed == 1)
             })
-            .await?)
+            .await
     }
 
     pub async fn line(&self, key: String) -> Result<Option<CartLine>, ApiError> {

@@ -142,23 +142,26 @@ fn by_key(conn: &rusqlite::Connection, key: &str) -> rusqlite::Result<Option<Ord
         .optional()
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OrderStore {
     db: Connection,
+    /// The saga's writes, group-committed (two per order).
+    writer: db::GroupCommit,
 }
 
 impl OrderStore {
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
+        let db = db::open(path, &MIGRATIONS).await?;
         Ok(Self {
-            db: db::open(path, &MIGRATIONS).await?,
+            writer: db::GroupCommit::new(db.clone()),
+            db,
         })
     }
 
     /// Writes the order `pending` under `key`, unless the key is taken: then that order.
     pub async fn begin(&self, key: String, item_id: i64, quantity: i64, now_ms: i64) -> Result<Begun, ApiError> {
-        Ok(self
-            .db
-            .call(move |conn| {
+        self.writer
+            .write(move |conn| {
                 let mut statement = conn.prepare_cached(&format!(
                     "INSERT INTO orders (key, item_id, quantity, status, started_ms) VALUES (?1, ?2, ?3, 'pending', ?4)
                          ON CONFLICT (key) DO NOTHING RETURNING {COLUMNS}"
@@ -171,14 +174,13 @@ impl OrderStore {
                         .ok_or(rusqlite::Error::QueryReturnedNoRows),
                 }
             })
-            .await?)
+            .await
     }
 
     /// `pending → confirmed` with its price; `None` when the order was no longer pending.
     pub async fn confirm(&self, key: String, unit_price: i64, total_price: i64) -> Result<Option<Order>, ApiError> {
-        Ok(self
-            .db
-            .call(move |conn| {
+        self.writer
+            .write(move |conn| {
                 let mut statement = conn.prepare_cached(
                     "UPDATE orders SET status = 'confirmed', unit_price = ?2, total_price = ?3
                          WHERE key = ?1 AND status = 'pending' RETURNING id, item_id, quantity",
@@ -192,7 +194,7 @@ impl OrderStore {
                     })
                 })
             })
-            .await?)
+            .await
     }
 
     /// `from → to`, recording `failure` when given; false when the order was not in `from`.
@@ -203,9 +205,8 @@ impl OrderStore {
         to: Status,
         failure: Option<Failure>,
     ) -> Result<bool, ApiError> {
-        Ok(self
-            .db
-            .call(move |conn| {
+        self.writer
+            .write(move |conn| {
                 let (status, message) = failure.map(|f| (f.status, f.error)).unzip();
                 let changed = conn
                     .prepare_cached(
@@ -216,7 +217,7 @@ impl OrderStore {
                     .execute(params![key, db::enum_to_text(&from), db::enum_to_text(&to), status, message])?;
                 Ok(changed == 1)
             })
-            .await?)
+            .await
     }
 
     pub async fn get(&self, key: String) -> Result<Option<OrderRecord>, ApiError> {

@@ -166,15 +166,19 @@ fn take_units(conn: &rusqlite::Connection, item_id: i64, units: i64) -> rusqlite
     Ok(available.map_or(Take::UnknownItem, |available| Take::Insufficient { available }))
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StockStore {
     db: Connection,
+    /// Keyed takes and cancels, group-committed.
+    writer: db::GroupCommit,
 }
 
 impl StockStore {
     pub async fn open(path: &Path) -> anyhow::Result<Self> {
+        let db = db::open(path, &MIGRATIONS).await?;
         Ok(Self {
-            db: db::open(path, &MIGRATIONS).await?,
+            writer: db::GroupCommit::new(db.clone()),
+            db,
         })
     }
 
@@ -202,23 +206,21 @@ impl StockStore {
     /// Takes `units` out of stock under `key`, recording the movement in the same transaction;
     /// a key already applied changes nothing and answers what it answered the first time.
     pub async fn take_with_key(&self, key: String, item_id: i64, units: i64) -> Result<KeyedTake, ApiError> {
-        Ok(self
-            .db
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                if let Some(row) = movement_row(&tx, &key)? {
+        self.writer
+            .write(move |conn| {
+                if let Some(row) = movement_row(conn, &key)? {
                     if !row.same_request(item_id, units) {
                         return Ok(KeyedTake::KeyReused(row.movement));
                     }
                     return Ok(row.recorded_take());
                 }
-                let take = take_units(&tx, item_id, units)?;
+                let take = take_units(conn, item_id, units)?;
                 let (state, remaining, available) = match take {
                     Take::Taken(stock) => (MovementState::Taken, Some(stock.quantity), None),
                     Take::Insufficient { available } => (MovementState::Refused, None, Some(available)),
                     Take::UnknownItem => (MovementState::Refused, None, None),
                 };
-                tx.prepare_cached(
+                conn.prepare_cached(
                     "INSERT INTO stock_movements (key, item_id, quantity, state, remaining, available)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?
@@ -230,38 +232,35 @@ impl StockStore {
                     remaining,
                     available
                 ])?;
-                tx.commit()?;
                 Ok(KeyedTake::Done(take))
             })
-            .await?)
+            .await
     }
 
     /// Cancels the take made (or still to arrive) under `key`: a take that was applied has its
     /// units put back, once; a key never seen is recorded as cancelled, so a take that arrives
     /// later takes nothing; a refused take stays refused (nothing to put back).
     pub async fn cancel(&self, key: String, item_id: i64, units: i64) -> Result<Cancel, ApiError> {
-        Ok(self
-            .db
-            .call(move |conn| {
-                let tx = conn.transaction()?;
-                let movement = match movement_row(&tx, &key)? {
+        self.writer
+            .write(move |conn| {
+                let movement = match movement_row(conn, &key)? {
                     Some(row) if !row.same_request(item_id, units) => return Ok(Cancel::KeyReused(row.movement)),
                     Some(MovementRow { movement, .. }) if movement.state != MovementState::Taken => {
                         return Ok(Cancel::Done(movement));
                     }
                     Some(MovementRow { movement, .. }) => {
                         // An upsert, so units go back even if the item's record was replaced.
-                        tx.prepare_cached(
+                        conn.prepare_cached(
                             "INSERT INTO stock (item_id, quantity) VALUES (?1, ?2)
                              ON CONFLICT (item_id) DO UPDATE SET quantity = quantity + excluded.quantity",
                         )?
                         .execute(params![item_id, units])?;
-                        tx.prepare_cached("UPDATE stock_movements SET state = 'cancelled' WHERE key = ?1")?
+                        conn.prepare_cached("UPDATE stock_movements SET state = 'cancelled' WHERE key = ?1")?
                             .execute(params![key])?;
                         movement
                     }
                     None => {
-                        tx.prepare_cached(
+                        conn.prepare_cached(
                             "INSERT INTO stock_movements (key, item_id, quantity, state) VALUES (?1, ?2, ?3, 'cancelled')",
                         )?
                         .execute(params![key, item_id, units])?;
@@ -273,13 +272,12 @@ impl StockStore {
                         }
                     }
                 };
-                tx.commit()?;
                 Ok(Cancel::Done(Movement {
                     state: MovementState::Cancelled,
                     ..movement
                 }))
             })
-            .await?)
+            .await
     }
 
     /// The movement recorded under `key`, if any.
