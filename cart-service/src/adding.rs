@@ -1,6 +1,7 @@
 //! Adding to a cart, as a saga that loses nothing: the line is written `pending` under its
-//! idempotency key before catalog is asked, catalog is asked to order under the same key (so
-//! asking again can never order twice), and the line becomes `added` (with the cart's totals, in
+//! idempotency key before catalog is asked, with the key catalog is asked to order under (made
+//! up by cart, so no other caller of catalog can have used it; asking again can never order
+//! twice), and the line becomes `added` (with the cart's totals, in
 //! one transaction) or `failed`. It runs on its own task, so a caller hanging up cannot stop it
 //! half-way. When catalog's answer does not arrive, cart asks catalog what became of the key;
 //! if that cannot be known yet, the line stays `pending` and [`recover`] settles it later by
@@ -33,19 +34,30 @@ pub async fn add_to_cart(
     item_id: i64,
     quantity: i64,
 ) -> Result<Cart, ApiError> {
-    match state
+    let order_key = IdempotencyKey::derived("cart");
+    let begun = state
         .carts
-        .begin(key.to_string(), cart_id, item_id, quantity, now_ms())
-        .await?
-    {
+        .begin(
+            key.to_string(),
+            order_key.to_string(),
+            cart_id,
+            item_id,
+            quantity,
+            now_ms(),
+        )
+        .await?;
+    match begun {
         Begun::UnknownCart => Err(unknown_cart(cart_id)),
         Begun::Existing(line) => answer_again(state, &key, line, (cart_id, item_id, quantity)).await,
         Begun::New => {
             let state = state.clone();
-            service_kit::detached::run_to_completion(
-                async move { settle(&state, &key, cart_id, item_id, quantity).await },
-            )
-            .await
+            let add = Add {
+                key,
+                order_key,
+                item_id,
+                quantity,
+            };
+            service_kit::detached::run_to_completion(async move { settle(&state, &add).await }).await
         }
     }
 }
@@ -84,27 +96,36 @@ async fn answer(state: &AppState, key: &IdempotencyKey, line: &CartLine) -> Resu
     }
 }
 
-/// Orders under `key` and records what came of it; when that cannot be known, leaves the line
-/// `pending` and answers 503.
-async fn settle(
-    state: &AppState,
-    key: &IdempotencyKey,
-    cart_id: i64,
+/// A pending add: the line's key, and the key its order has in catalog.
+struct Add {
+    key: IdempotencyKey,
+    order_key: IdempotencyKey,
     item_id: i64,
     quantity: i64,
-) -> Result<Cart, ApiError> {
-    let error = match state.catalog.order(key, item_id, quantity).await {
+}
+
+/// Orders under the add's order key and records what came of it; when that cannot be known,
+/// leaves the line `pending` and answers 503.
+async fn settle(state: &AppState, add: &Add) -> Result<Cart, ApiError> {
+    let Add {
+        key,
+        order_key,
+        item_id,
+        quantity,
+    } = add;
+    let (item_id, quantity) = (*item_id, *quantity);
+    let error = match state.catalog.order(order_key, item_id, quantity).await {
         Ok(Order::Placed { total_price }) => return complete(state, key, total_price).await,
         Ok(Order::OutOfStock(reason)) => return fail(state, key, ApiError::BadRequest(reason)).await,
         Ok(Order::UnknownItem(reason)) => return fail(state, key, ApiError::NotFound(reason)).await,
         Err(error) => ApiError::from(error),
     };
     // No answer, or an error whose cause is not known here: catalog's record of the key decides.
-    match state.catalog.order_state(key).await {
+    match state.catalog.order_state(order_key).await {
         Ok(OrderState::Confirmed { total_price }) => complete(state, key, total_price).await,
         Ok(OrderState::Cancelled) => fail(state, key, error).await,
         Ok(OrderState::Unsettled | OrderState::Unknown) | Err(_) => {
-            tracing::warn!(%key, cart_id, item_id, quantity, %error, "order outcome not known yet; the line stays pending for recovery");
+            tracing::warn!(%key, %order_key, item_id, quantity, %error, "order outcome not known yet; the line stays pending for recovery");
             Err(error)
         }
     }
@@ -142,10 +163,17 @@ async fn decided(state: &AppState, key: &IdempotencyKey) -> Result<Cart, ApiErro
 pub async fn recover(state: &AppState, started_before_ms: i64) -> Result<usize, ApiError> {
     let mut settled = 0;
     for line in state.carts.pending(started_before_ms).await? {
-        let Ok(key) = IdempotencyKey::parse(&line.key) else {
+        let (Ok(key), Ok(order_key)) = (IdempotencyKey::parse(&line.key), IdempotencyKey::parse(&line.order_key))
+        else {
             continue;
         };
-        let _ = settle(state, &key, line.cart_id, line.item_id, line.quantity).await;
+        let add = Add {
+            key,
+            order_key,
+            item_id: line.item_id,
+            quantity: line.quantity,
+        };
+        let _ = settle(state, &add).await;
         if state
             .carts
             .line(line.key.clone())

@@ -30,6 +30,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(
             "CREATE TABLE cart_lines (
                 key             TEXT PRIMARY KEY,
+                order_key       TEXT NOT NULL UNIQUE,
                 cart_id         INTEGER NOT NULL REFERENCES carts (id),
                 item_id         INTEGER NOT NULL,
                 quantity        INTEGER NOT NULL CHECK (quantity > 0),
@@ -71,10 +72,12 @@ pub enum LineStatus {
     Failed,
 }
 
-/// One add to a cart, under its idempotency key (also the key of its order in catalog).
+/// One add to a cart, under its idempotency key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CartLine {
     pub key: String,
+    /// The key its order has in catalog (made up by cart).
+    pub order_key: String,
     pub cart_id: i64,
     pub item_id: i64,
     pub quantity: i64,
@@ -107,7 +110,8 @@ pub enum Completed {
     NotPending,
 }
 
-const LINE_COLUMNS: &str = "key, cart_id, item_id, quantity, status, total_cost, failure_status, failure_message";
+const LINE_COLUMNS: &str =
+    "key, cart_id, item_id, quantity, status, total_cost, failure_status, failure_message, order_key";
 
 fn read_line(row: &rusqlite::Row<'_>) -> rusqlite::Result<CartLine> {
     let failure = match (row.get::<_, Option<u16>>(6)?, row.get::<_, Option<String>>(7)?) {
@@ -122,6 +126,7 @@ fn read_line(row: &rusqlite::Row<'_>) -> rusqlite::Result<CartLine> {
         status: db::enum_from_text(row, 4)?,
         total_cost: row.get(5)?,
         failure,
+        order_key: row.get(8)?,
     })
 }
 
@@ -227,6 +232,7 @@ impl CartStore {
     pub async fn begin(
         &self,
         key: String,
+        order_key: String,
         cart_id: i64,
         item_id: i64,
         quantity: i64,
@@ -244,10 +250,10 @@ impl CartStore {
                     return Ok(Begun::UnknownCart);
                 }
                 conn.prepare_cached(
-                    "INSERT INTO cart_lines (key, cart_id, item_id, quantity, status, started_ms)
-                     VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
+                    "INSERT INTO cart_lines (key, order_key, cart_id, item_id, quantity, status, started_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)",
                 )?
-                .execute(params![key, cart_id, item_id, quantity, now_ms])?;
+                .execute(params![key, order_key, cart_id, item_id, quantity, now_ms])?;
                 Ok(Begun::New)
             })
             .await

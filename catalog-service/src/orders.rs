@@ -1,8 +1,10 @@
 //! Placing an order, as a saga that loses nothing:
 //!
 //! 1. the order is written `pending` under its idempotency key before any neighbour is called;
-//! 2. stock is taken under the same key (so inventory applies it at most once, and a retry after
-//!    an answer that never arrived is safe) while the price is read;
+//! 2. stock is taken under the order's stock key (so inventory applies it at most once, and a
+//!    retry after an answer that never arrived is safe) while the price is read. The stock key is
+//!    made up by catalog and written with the order, not the caller's key passed on: another
+//!    client of inventory could have used the caller's key for a take of its own;
 //! 3. the order is confirmed, or cancelled: `cancelling` is recorded first, then inventory
 //!    cancels the key (units put back once, or the key fenced off if the take never landed),
 //!    then `cancelled`.
@@ -39,11 +41,19 @@ pub async fn place_order(
     item_id: i64,
     quantity: i64,
 ) -> Result<Order, ApiError> {
-    match state.orders.begin(key.to_string(), item_id, quantity, now_ms()).await? {
+    let stock_key = IdempotencyKey::derived("catalog");
+    let begun = state
+        .orders
+        .begin(key.to_string(), stock_key.to_string(), item_id, quantity, now_ms())
+        .await?;
+    match begun {
         Begun::Existing(order) => answer_again(state, &key, order, item_id, quantity).await,
         Begun::New(_) => {
             let state = state.clone();
-            service_kit::detached::run_to_completion(async move { run(&state, &key, item_id, quantity).await }).await
+            service_kit::detached::run_to_completion(
+                async move { run(&state, &key, &stock_key, item_id, quantity).await },
+            )
+            .await
         }
     }
 }
@@ -103,10 +113,16 @@ enum TakeOutcome {
     Unknown(UpstreamError),
 }
 
-async fn run(state: &AppState, key: &IdempotencyKey, item_id: i64, quantity: i64) -> Result<Order, ApiError> {
+async fn run(
+    state: &AppState,
+    key: &IdempotencyKey,
+    stock_key: &IdempotencyKey,
+    item_id: i64,
+    quantity: i64,
+) -> Result<Order, ApiError> {
     // The price is asked for while the stock is taken: one round trip less on every order. A
     // stock refusal still wins over a pricing error, as if the price had never been asked for.
-    let (taken, price) = tokio::join!(take(state, key, item_id, quantity), price_of(state, item_id));
+    let (taken, price) = tokio::join!(take(state, stock_key, item_id, quantity), price_of(state, item_id));
     match taken {
         TakeOutcome::Taken => {}
         TakeOutcome::Refused(error) => {
@@ -121,23 +137,23 @@ async fn run(state: &AppState, key: &IdempotencyKey, item_id: i64, quantity: i64
             return decided_elsewhere(state, key).await;
         }
         TakeOutcome::Fenced => return decided_elsewhere(state, key).await,
-        TakeOutcome::Unknown(error) => return cancel(state, key, item_id, quantity, error.into()).await,
+        TakeOutcome::Unknown(error) => return cancel(state, key, stock_key, item_id, quantity, error.into()).await,
     }
     let priced = price.and_then(|unit_price| Ok((unit_price, total(unit_price, quantity)?)));
     match priced {
         Ok((unit_price, total_price)) => match state.orders.confirm(key.to_string(), unit_price, total_price).await {
             Ok(Some(order)) => Ok(order),
             Ok(None) => decided_elsewhere(state, key).await,
-            Err(error) => cancel(state, key, item_id, quantity, error).await,
+            Err(error) => cancel(state, key, stock_key, item_id, quantity, error).await,
         },
-        Err(error) => cancel(state, key, item_id, quantity, error).await,
+        Err(error) => cancel(state, key, stock_key, item_id, quantity, error).await,
     }
 }
 
-/// Takes the stock under `key`, retrying while the answer does not arrive: the key makes a
+/// Takes the stock under `stock_key`, retrying while the answer does not arrive: the key makes a
 /// retry of a take that did land answer what the first one did.
-async fn take(state: &AppState, key: &IdempotencyKey, item_id: i64, quantity: i64) -> TakeOutcome {
-    let outcome = with_retries(|| state.inventory.take(key, item_id, quantity)).await;
+async fn take(state: &AppState, stock_key: &IdempotencyKey, item_id: i64, quantity: i64) -> TakeOutcome {
+    let outcome = with_retries(|| state.inventory.take(stock_key, item_id, quantity)).await;
     match outcome {
         Ok(TakeStock::Taken { .. }) => TakeOutcome::Taken,
         Ok(TakeStock::Insufficient(reason)) => TakeOutcome::Refused(ApiError::BadRequest(reason)),
@@ -191,6 +207,7 @@ fn total(unit_price: i64, quantity: i64) -> Result<i64, ApiError> {
 async fn cancel(
     state: &AppState,
     key: &IdempotencyKey,
+    stock_key: &IdempotencyKey,
     item_id: i64,
     quantity: i64,
     error: ApiError,
@@ -204,14 +221,20 @@ async fn cancel(
     {
         return decided_elsewhere(state, key).await;
     }
-    finish_cancelling(state, key, item_id, quantity).await;
+    finish_cancelling(state, key, stock_key, item_id, quantity).await;
     Err(error)
 }
 
 /// Cancels the key in inventory and records the order `cancelled`; when inventory cannot be
 /// reached, the order stays `cancelling` for [`recover`] to finish.
-async fn finish_cancelling(state: &AppState, key: &IdempotencyKey, item_id: i64, quantity: i64) {
-    match with_retries(|| state.inventory.cancel(key, item_id, quantity)).await {
+async fn finish_cancelling(
+    state: &AppState,
+    key: &IdempotencyKey,
+    stock_key: &IdempotencyKey,
+    item_id: i64,
+    quantity: i64,
+) {
+    match with_retries(|| state.inventory.cancel(stock_key, item_id, quantity)).await {
         Ok(_) => {
             if let Err(error) = state
                 .orders
@@ -232,24 +255,25 @@ async fn finish_cancelling(state: &AppState, key: &IdempotencyKey, item_id: i64,
 pub async fn recover(state: &AppState, started_before_ms: i64) -> Result<usize, ApiError> {
     let mut settled = 0;
     for order in state.orders.unresolved(started_before_ms).await? {
-        let Some(key) = order.key.as_deref().and_then(|key| IdempotencyKey::parse(key).ok()) else {
+        let parse = |key: Option<&str>| key.and_then(|key| IdempotencyKey::parse(key).ok());
+        let (Some(key), Some(stock_key)) = (parse(order.key.as_deref()), parse(order.stock_key.as_deref())) else {
             continue;
         };
-        if recover_one(state, &key, &order).await {
+        if recover_one(state, &key, &stock_key, &order).await {
             settled += 1;
         }
     }
     Ok(settled)
 }
 
-async fn recover_one(state: &AppState, key: &IdempotencyKey, order: &OrderRecord) -> bool {
+async fn recover_one(state: &AppState, key: &IdempotencyKey, stock_key: &IdempotencyKey, order: &OrderRecord) -> bool {
     let (item_id, quantity) = (order.item_id, order.quantity);
     let settled = async |status: Status| matches!(state.orders.get(key.to_string()).await, Ok(Some(order)) if order.status == status);
     if order.status == Status::Cancelling {
-        finish_cancelling(state, key, item_id, quantity).await;
+        finish_cancelling(state, key, stock_key, item_id, quantity).await;
         return settled(Status::Cancelled).await;
     }
-    match state.inventory.movement(key).await {
+    match state.inventory.movement(stock_key).await {
         Ok(Some(MovementState::Taken)) => match price_of(state, item_id)
             .await
             .and_then(|p| Ok((p, total(p, quantity)?)))
@@ -260,7 +284,7 @@ async fn recover_one(state: &AppState, key: &IdempotencyKey, order: &OrderRecord
                 settled(Status::Confirmed).await
             }
             Err(error @ (ApiError::NotFound(_) | ApiError::Invalid(_))) => {
-                let _ = cancel(state, key, item_id, quantity, error).await;
+                let _ = cancel(state, key, stock_key, item_id, quantity, error).await;
                 settled(Status::Cancelled).await
             }
             Err(error) => {
@@ -272,7 +296,7 @@ async fn recover_one(state: &AppState, key: &IdempotencyKey, order: &OrderRecord
             let error = ApiError::Unavailable(format!(
                 "order {key} could not be completed in time and was cancelled; nothing was taken"
             ));
-            let _ = cancel(state, key, item_id, quantity, error).await;
+            let _ = cancel(state, key, stock_key, item_id, quantity, error).await;
             settled(Status::Cancelled).await
         }
         Err(error) => {

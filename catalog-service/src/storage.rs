@@ -32,6 +32,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             "CREATE TABLE orders_saga (
                 id              INTEGER PRIMARY KEY AUTOINCREMENT,
                 key             TEXT UNIQUE,
+                stock_key       TEXT UNIQUE,
                 item_id         INTEGER NOT NULL,
                 quantity        INTEGER NOT NULL CHECK (quantity > 0),
                 status          TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'cancelling', 'cancelled')),
@@ -82,6 +83,8 @@ pub struct OrderRecord {
     pub order_id: i64,
     /// Its idempotency key; none for orders placed before keys existed.
     pub key: Option<String>,
+    /// The key its stock was taken under in inventory (made up by catalog).
+    pub stock_key: Option<String>,
     pub item_id: i64,
     pub quantity: i64,
     pub status: Status,
@@ -117,7 +120,8 @@ pub enum Begun {
     Existing(OrderRecord),
 }
 
-const COLUMNS: &str = "id, key, item_id, quantity, status, total_price, failure_status, failure_message, started_ms";
+const COLUMNS: &str =
+    "id, key, item_id, quantity, status, total_price, failure_status, failure_message, started_ms, stock_key";
 
 fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<OrderRecord> {
     let failure = match (row.get::<_, Option<u16>>(6)?, row.get::<_, Option<String>>(7)?) {
@@ -133,6 +137,7 @@ fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<OrderRecord> {
         total_price: row.get(5)?,
         failure,
         started_ms: row.get(8)?,
+        stock_key: row.get(9)?,
     })
 }
 
@@ -158,15 +163,25 @@ impl OrderStore {
         })
     }
 
-    /// Writes the order `pending` under `key`, unless the key is taken: then that order.
-    pub async fn begin(&self, key: String, item_id: i64, quantity: i64, now_ms: i64) -> Result<Begun, ApiError> {
+    /// Writes the order `pending` under `key`, its stock to be taken under `stock_key`, unless
+    /// the key is taken: then that order.
+    pub async fn begin(
+        &self,
+        key: String,
+        stock_key: String,
+        item_id: i64,
+        quantity: i64,
+        now_ms: i64,
+    ) -> Result<Begun, ApiError> {
         self.writer
             .write(move |conn| {
                 let mut statement = conn.prepare_cached(&format!(
-                    "INSERT INTO orders (key, item_id, quantity, status, started_ms) VALUES (?1, ?2, ?3, 'pending', ?4)
-                         ON CONFLICT (key) DO NOTHING RETURNING {COLUMNS}"
+                    "INSERT INTO orders (key, stock_key, item_id, quantity, status, started_ms)
+                     VALUES (?1, ?2, ?3, ?4, 'pending', ?5)
+                     ON CONFLICT (key) DO NOTHING RETURNING {COLUMNS}"
                 ))?;
-                let inserted = db::returning_row(&mut statement, params![key, item_id, quantity, now_ms], read)?;
+                let inserted =
+                    db::returning_row(&mut statement, params![key, stock_key, item_id, quantity, now_ms], read)?;
                 match inserted {
                     Some(order) => Ok(Begun::New(order)),
                     None => by_key(conn, &key)?

@@ -156,7 +156,14 @@ async fn accounting_unreachable_after_stock_was_taken_gives_503_and_puts_the_sto
     let recorded = json_body(reqwest::get(catalog.url("/orders/order-1")).await.unwrap(), 200).await;
     assert_eq!(recorded["status"], "cancelled");
     assert_eq!(recorded["failure"]["status"], 503);
-    let movement = reqwest::get(system.inventory.url("/movements/order-1")).await.unwrap();
+    let stock_key = recorded["stock_key"].as_str().unwrap();
+    assert!(
+        stock_key.starts_with("catalog:"),
+        "catalog makes up the stock key: {stock_key}"
+    );
+    let movement = reqwest::get(system.inventory.url(&format!("/movements/{stock_key}")))
+        .await
+        .unwrap();
     assert_eq!(json_body(movement, 200).await["state"], "cancelled");
     // The same key again: the recorded answer, and no second take.
     let again = keyed_order(&catalog, "order-1", json!({"item_id": 2, "quantity": 5})).await;
@@ -251,18 +258,30 @@ async fn recovery_settles_what_a_crash_left_unfinished() {
     let state = AppState::open(&config).await.unwrap();
     let orders = &state.orders;
     // What a catalog killed at three points leaves behind.
-    orders.begin("after-take".into(), 1, 4, 0).await.unwrap();
-    keyed_take(&system, "after-take", 1, 4).await;
-    orders.begin("before-take".into(), 1, 2, 0).await.unwrap();
-    orders.begin("while-cancelling".into(), 2, 3, 0).await.unwrap();
-    keyed_take(&system, "while-cancelling", 2, 3).await;
+    orders
+        .begin("after-take".into(), "stock-a".into(), 1, 4, 0)
+        .await
+        .unwrap();
+    keyed_take(&system, "stock-a", 1, 4).await;
+    orders
+        .begin("before-take".into(), "stock-b".into(), 1, 2, 0)
+        .await
+        .unwrap();
+    orders
+        .begin("while-cancelling".into(), "stock-c".into(), 2, 3, 0)
+        .await
+        .unwrap();
+    keyed_take(&system, "stock-c", 2, 3).await;
     assert!(
         orders
             .transition("while-cancelling".into(), Status::Pending, Status::Cancelling, None)
             .await
             .unwrap()
     );
-    orders.begin("too-young".into(), 1, 1, i64::MAX).await.unwrap();
+    orders
+        .begin("too-young".into(), "stock-d".into(), 1, 1, i64::MAX)
+        .await
+        .unwrap();
 
     let settled = catalog_service::orders::recover(&state, service_kit::detached::now_ms())
         .await
@@ -290,7 +309,7 @@ async fn recovery_settles_what_a_crash_left_unfinished() {
     // The take of the fenced order, still on its way, lands: it takes nothing.
     let late = reqwest::Client::new()
         .patch(system.inventory.url("/items/1"))
-        .header("Idempotency-Key", "before-take")
+        .header("Idempotency-Key", "stock-b")
         .json(&json!({"quantity_delta": 2}))
         .send()
         .await
@@ -419,4 +438,17 @@ async fn the_openapi_document_lists_every_operation_and_status() {
         ],
     )
     .await;
+}
+
+/// Found by `make fuzz`: another client of inventory had used a key for a take of its own, and
+/// catalog passed the same key on for its order; inventory refused it (422) and the order stuck.
+/// catalog now takes stock under a key of its own making.
+#[tokio::test]
+async fn a_key_another_client_used_at_inventory_does_not_block_an_order() {
+    let system = Neighbourhood::spawn(false).await;
+    keyed_take(&system, "order-9", 2, 1).await;
+    let ordered = keyed_order(&system.catalog, "order-9", json!({"item_id": 1, "quantity": 2})).await;
+    assert_eq!(json_body(ordered, 200).await["quantity"], 2);
+    assert_eq!(stock(&system, 1).await, 98);
+    assert_eq!(stock(&system, 2).await, 24, "the other client's take stands as it was");
 }

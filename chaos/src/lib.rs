@@ -496,6 +496,7 @@ async fn settle(system: &System) -> anyhow::Result<()> {
 #[derive(Debug, Clone, Deserialize)]
 struct OrderRecord {
     key: Option<String>,
+    stock_key: Option<String>,
     quantity: i64,
     status: String,
 }
@@ -510,6 +511,7 @@ struct Movement {
 #[derive(Debug, Clone, Deserialize)]
 struct CartLine {
     key: String,
+    order_key: String,
     cart_id: i64,
     quantity: i64,
     status: String,
@@ -556,6 +558,11 @@ async fn check(system: &System, fault: Fault, sent: &[Sent]) -> anyhow::Result<R
     )?;
     let confirmed: BTreeMap<&String, &OrderRecord> = orders.iter().filter(|(_, o)| o.status == "confirmed").collect();
     let ordered: i64 = confirmed.values().map(|o| o.quantity).sum();
+    // inventory knows an order by the stock key catalog made up for it.
+    let confirmed_by_stock_key: BTreeMap<&str, &OrderRecord> = confirmed
+        .values()
+        .filter_map(|o| Some((o.stock_key.as_deref()?, *o)))
+        .collect();
     let taken = INITIAL_STOCK - stock;
     let mut violations = Vec::new();
     let mut violation = |text: String| {
@@ -570,8 +577,8 @@ async fn check(system: &System, fault: Fault, sent: &[Sent]) -> anyhow::Result<R
     let mut movement_keys = HashMap::new();
     for movement in &movements {
         *movement_keys.entry(movement.key.as_str()).or_insert(0) += 1;
-        let held = confirmed
-            .get(&movement.key)
+        let held = confirmed_by_stock_key
+            .get(movement.key.as_str())
             .is_some_and(|o| o.quantity == movement.quantity);
         match (movement.state.as_str(), held) {
             ("taken", false) => violation(format!(
@@ -604,7 +611,10 @@ async fn check(system: &System, fault: Fault, sent: &[Sent]) -> anyhow::Result<R
     for line in lines.values() {
         match line.status.as_str() {
             "added" => {
-                if confirmed.get(&line.key).is_none_or(|o| o.quantity != line.quantity) {
+                if confirmed
+                    .get(&line.order_key)
+                    .is_none_or(|o| o.quantity != line.quantity)
+                {
                     violation(format!("cart line {} added without a confirmed order", line.key));
                 }
                 let totals = cart_totals.entry(line.cart_id).or_default();
@@ -612,7 +622,7 @@ async fn check(system: &System, fault: Fault, sent: &[Sent]) -> anyhow::Result<R
                 totals.1 += line.total_cost.unwrap_or(0);
             }
             "failed" => {
-                if confirmed.contains_key(&line.key) {
+                if confirmed.contains_key(&line.order_key) {
                     violation(format!("order {} confirmed but its cart line failed", line.key));
                 }
             }
@@ -638,10 +648,12 @@ async fn check(system: &System, fault: Fault, sent: &[Sent]) -> anyhow::Result<R
     }
     for request in sent.iter().filter(|s| s.ok) {
         let order_confirmed = confirmed.contains_key(&request.key);
-        let line_added = lines.get(&request.key).is_some_and(|l| l.status == "added");
+        let line_added = lines
+            .get(&request.key)
+            .is_some_and(|l| l.status == "added" && confirmed.contains_key(&l.order_key));
         match request.kind {
             Kind::Order if !order_confirmed => violation(format!("order {} answered 200, not confirmed", request.key)),
-            Kind::CartAdd { .. } if !(order_confirmed && line_added) => {
+            Kind::CartAdd { .. } if !line_added => {
                 violation(format!("cart add {} answered 200, not in the cart", request.key))
             }
             _ => {}

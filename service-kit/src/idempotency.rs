@@ -46,6 +46,13 @@ impl IdempotencyKey {
         Self(uuid::Uuid::new_v4().to_string())
     }
 
+    /// A new key for a call this service makes on its own behalf, `<prefix>:<uuid>`: the
+    /// prefix says who made it (in the neighbour's records and logs), the UUID keeps it apart
+    /// from every key any other client of that neighbour uses.
+    pub fn derived(prefix: &str) -> Self {
+        Self(format!("{prefix}:{}", uuid::Uuid::new_v4()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
