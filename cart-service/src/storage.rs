@@ -114,10 +114,7 @@ const LINE_COLUMNS: &str =
     "key, cart_id, item_id, quantity, status, total_cost, failure_status, failure_message, order_key";
 
 fn read_line(row: &rusqlite::Row<'_>) -> rusqlite::Result<CartLine> {
-    let failure = match (row.get::<_, Option<u16>>(6)?, row.get::<_, Option<String>>(7)?) {
-        (Some(status), Some(error)) => Some(Failure { status, error }),
-        _ => None,
-    };
+    let failure = db::failure_columns(row, 6)?;
     Ok(CartLine {
         key: row.get(0)?,
         cart_id: row.get(1)?,

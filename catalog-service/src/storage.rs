@@ -124,10 +124,7 @@ const COLUMNS: &str =
     "id, key, item_id, quantity, status, total_price, failure_status, failure_message, started_ms, stock_key";
 
 fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<OrderRecord> {
-    let failure = match (row.get::<_, Option<u16>>(6)?, row.get::<_, Option<String>>(7)?) {
-        (Some(status), Some(error)) => Some(Failure { status, error }),
-        _ => None,
-    };
+    let failure = db::failure_columns(row, 6)?;
     Ok(OrderRecord {
         order_id: row.get(0)?,
         key: row.get(1)?,

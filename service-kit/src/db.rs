@@ -221,3 +221,16 @@ fn run_batch(conn: &rusqlite::Connection, batch: Vec<Job>) {
         deliver(commit_error.as_deref());
     }
 }
+
+/// A recorded error answer stored in two columns, its status at `status_column` and its message
+/// in the next one; `None` when either is NULL.
+pub fn failure_columns(
+    row: &rusqlite::Row<'_>,
+    status_column: usize,
+) -> rusqlite::Result<Option<crate::error::Failure>> {
+    let status: Option<u16> = row.get(status_column)?;
+    let error: Option<String> = row.get(status_column + 1)?;
+    Ok(status
+        .zip(error)
+        .map(|(status, error)| crate::error::Failure { status, error }))
+}
