@@ -41,6 +41,7 @@ COPY inventory-service/Cargo.toml inventory-service/
 COPY item-service/Cargo.toml item-service/
 COPY pact-broker/Cargo.toml pact-broker/
 COPY verify-pacts/Cargo.toml verify-pacts/
+COPY chaos/Cargo.toml chaos/
 COPY docker/stub-targets.sh /usr/local/bin/stub-targets
 RUN set -eu; \
     stub-targets; \
@@ -58,6 +59,7 @@ COPY inventory-service inventory-service
 COPY item-service item-service
 COPY pact-broker pact-broker
 COPY verify-pacts verify-pacts
+COPY chaos chaos
 RUN set -eu; \
     stub-targets --remove; \
     find . -path ./target -prune -o -name '*.rs' -exec touch {} +; \

@@ -21,7 +21,7 @@ CARGO_TEST = $(CARGO) test --workspace
 BIN = $${CARGO_TARGET_DIR:-target}/debug
 
 .PHONY: e2e publish-pacts can-i-deploy record-deployment deploy-all setup-broker demo-breaking-change demo-webhook
-.PHONY: fuzz bench bench-smoke bench-contracts
+.PHONY: fuzz bench bench-smoke bench-contracts chaos
 .PHONY: setup-test check-portability demo-fresh-clone
 .PHONY: help setup demo up down status logs test lint fmt clean-data create-pacts verify-pacts \
 	check-example-pacts update-example-pacts check-workflows verify-hand-written-pacts
@@ -102,6 +102,10 @@ test: setup-test lint check-portability check-workflows check-compose create-pac
 
 fuzz: ## schemathesis against every service's /openapi.json (no 5xx, answers as documented; FUZZ_EXAMPLES=n)
 	@scripts/fuzz.sh
+
+chaos: ## Every fault (kill -9 each service, SIGSTOP, callers hanging up) under load; table of lost/minted units (CHAOS_REQUESTS=n)
+	$(CARGO_TEST) --no-run -q
+	$(BIN)/chaos
 
 bench: ## Load on the native services beside the Python original; table into BENCHMARKS.md (BENCH_SECONDS=n)
 	@scripts/bench.sh

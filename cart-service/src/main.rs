@@ -1,4 +1,4 @@
-use cart_service::{AppState, Config, app};
+use cart_service::{AppState, Config, app_with_recovery};
 use clap::Parser;
 
 #[tokio::main]
@@ -6,5 +6,5 @@ async fn main() -> anyhow::Result<()> {
     service_kit::telemetry::init();
     let config = Config::parse();
     let state = AppState::open(&config).await?;
-    service_kit::http::run(config.common.listen_address(config.port), app(state)).await
+    service_kit::http::run(config.common.listen_address(config.port), app_with_recovery(state)).await
 }

@@ -1,17 +1,17 @@
-//! HTTP API: `POST /carts`, `GET /carts/{id}`, `PATCH /carts`.
+//! HTTP API: `POST /carts`, `GET /carts/{id}`, `GET /carts/{id}/lines`, `PATCH /carts`.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 use service_kit::extract::{Json, Path};
+use service_kit::idempotency::{self, KeyOrNew};
 use service_kit::openapi::ErrorBody;
 use service_kit::{ApiError, error::require_between};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::AppState;
-use crate::clients::catalog::Order;
-use crate::storage::{Added, Cart, CartItem};
+use crate::storage::{Cart, CartLine};
 
 /// Most units one request may add.
 pub const MAX_QUANTITY: i64 = 1_000_000;
@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(create_cart, add_to_cart))
         .routes(routes!(get_cart))
+        .routes(routes!(cart_lines))
 }
 
 fn unknown_cart(id: i64) -> ApiError {
@@ -64,48 +65,44 @@ struct AddToCart {
     quantity: i64,
 }
 
+/// Every add to the cart under its idempotency key, whatever it came to (pending, added,
+/// failed): what reconciliation with catalog's orders reads.
+#[utoipa::path(get, path = "/carts/{id}/lines", summary = "Every add to a cart and what it came to",
+    params(("id" = i64, Path, description = "Cart id")),
+    responses(
+        (status = 200, description = "The cart's adds, in key order", body = Vec<CartLine>),
+        (status = 404, description = "No cart has that id", body = ErrorBody),
+    ))]
+async fn cart_lines(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Vec<CartLine>>, ApiError> {
+    state.carts.lines(id).await?.map(Json).ok_or_else(|| unknown_cart(id))
+}
+
 /// Orders the item through catalog and adds it to the cart: 200 with the cart; 400 when catalog
 /// says stock is short; 404 for an unknown cart (checked before ordering) or item; 422 for a
-/// quantity outside 1..=MAX_QUANTITY; 502/503 when catalog fails.
-#[utoipa::path(patch, path = "/carts", summary = "Order an item through catalog and add it to a cart",
+/// quantity outside 1..=MAX_QUANTITY or a key already used for another add; 502/503 when catalog
+/// fails. The same `Idempotency-Key` again gets the same answer and never orders twice; the key
+/// (the caller's, or a new one) is echoed in the `Idempotency-Key` response header.
+#[utoipa::path(patch, path = "/carts", summary = "Order an item through catalog and add it to a cart; once per Idempotency-Key",
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[A-Za-z0-9._:-]{1,128}$",
+        description = "The same key again answers the same outcome, never a second order (one is made up when absent)")),
     request_body = AddToCart,
     responses(
-        (status = 200, description = "The cart with the item added", body = Cart),
+        (status = 200, description = "The cart with the item added", body = Cart,
+            headers(("idempotency-key" = String, description = "The add's key"))),
         (status = 400, description = "Catalog says fewer units are in stock", body = ErrorBody),
         (status = 404, description = "Unknown cart (nothing ordered) or item", body = ErrorBody),
-        (status = 422, description = "quantity outside 1..=1000000, or the item's total in the cart would not fit in 64 bits", body = ErrorBody),
+        (status = 422, description = "quantity outside 1..=1000000, the item's total in the cart would not fit in 64 bits, a malformed key, or a key used for another add", body = ErrorBody),
         (status = 502, description = "Catalog answered outside its contract", body = ErrorBody),
-        (status = 503, description = "Catalog could not be reached in time", body = ErrorBody),
+        (status = 503, description = "Catalog could not be reached in time (the add is settled later under its key)", body = ErrorBody),
     ))]
-async fn add_to_cart(State(state): State<AppState>, Json(request): Json<AddToCart>) -> Result<Json<Cart>, ApiError> {
+async fn add_to_cart(
+    State(state): State<AppState>,
+    KeyOrNew(key): KeyOrNew,
+    Json(request): Json<AddToCart>,
+) -> Result<(HeaderMap, Json<Cart>), ApiError> {
     require_between("quantity", request.quantity, 1..=MAX_QUANTITY)?;
-    if !state.carts.exists(request.cart_id).await? {
-        return Err(unknown_cart(request.cart_id));
-    }
-    let total_cost = match state.catalog.order(request.item_id, request.quantity).await? {
-        Order::Placed { total_price } => total_price,
-        Order::OutOfStock(reason) => return Err(ApiError::BadRequest(reason)),
-        Order::UnknownItem(reason) => return Err(ApiError::NotFound(reason)),
-    };
-    let item = CartItem {
-        item_id: request.item_id,
-        item_quantity: request.quantity,
-        total_cost,
-    };
-    match state.carts.add(request.cart_id, item).await? {
-        Added::Added(cart) => Ok(Json(cart)),
-        Added::UnknownCart => Err(unknown_cart(request.cart_id)),
-        Added::TooLarge => {
-            tracing::warn!(
-                cart_id = request.cart_id,
-                item_id = request.item_id,
-                total_cost,
-                "ordered, but the cart's total for the item would overflow; not added"
-            );
-            Err(ApiError::Invalid(format!(
-                "the total of item {} in cart {} would be too large",
-                request.item_id, request.cart_id
-            )))
-        }
-    }
+    let mut headers = HeaderMap::new();
+    headers.insert(idempotency::HEADER, key.header_value());
+    let cart = crate::adding::add_to_cart(&state, key, request.cart_id, request.item_id, request.quantity).await?;
+    Ok((headers, Json(cart)))
 }

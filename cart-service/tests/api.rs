@@ -8,14 +8,19 @@ use service_kit::config::CommonArgs;
 use service_kit::testing::{TempDatabase, TestApp, assert_error, json_body, unreachable_url};
 use url::Url;
 
-async fn spawn_cart(db: &TempDatabase, catalog: Url) -> TestApp {
-    let config = Config {
+fn config(db: &TempDatabase, catalog: Url) -> Config {
+    Config {
         port: 0,
         database_path: db.path.clone(),
         catalog_service_url: catalog,
+        cart_recovery_after_ms: 60_000,
+        cart_recovery_interval_ms: 5_000,
         common: CommonArgs::default(),
-    };
-    TestApp::spawn(app(AppState::open(&config).await.expect("open the app"))).await
+    }
+}
+
+async fn spawn_cart(db: &TempDatabase, catalog: Url) -> TestApp {
+    TestApp::spawn(app(AppState::open(&config(db, catalog)).await.expect("open the app"))).await
 }
 
 struct System {
@@ -245,6 +250,7 @@ async fn the_openapi_document_lists_every_operation_and_status() {
             ("POST", "/carts", &[201]),
             ("PATCH", "/carts", &[200, 400, 404, 413, 415, 422, 502, 503]),
             ("GET", "/carts/{id}", &[200, 400, 404]),
+            ("GET", "/carts/{id}/lines", &[200, 400, 404]),
         ],
     )
     .await;
@@ -272,4 +278,142 @@ async fn a_cart_total_too_large_for_64_bits_is_refused_and_the_cart_stays_readab
     )
     .await;
     assert_eq!(cart["items"][0]["total_cost"], json!(5_000_000_000_000_000_000_i64));
+}
+
+async fn keyed_add(cart: &TestApp, key: &str, body: serde_json::Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .patch(cart.url("/carts"))
+        .header("Idempotency-Key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn lines(cart: &TestApp, id: i64) -> serde_json::Value {
+    json_body(
+        reqwest::get(cart.url(&format!("/carts/{id}/lines"))).await.unwrap(),
+        200,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_key_adds_and_orders_once() {
+    let system = spawn_system().await;
+    let id = new_cart(&system.cart).await;
+    let body = json!({"cart_id": id, "item_id": 2, "quantity": 2});
+    let racing = (0..10).map(|_| keyed_add(&system.cart, "line-1", body.clone()));
+    for answer in futures::future::join_all(racing).await {
+        assert_eq!(answer.headers()["idempotency-key"], "line-1");
+        let cart = json_body(answer, 200).await;
+        assert_eq!(cart["items"][0]["item_quantity"], 2, "added once: {cart}");
+    }
+    assert_eq!(stock(&system, 2).await, 23, "ordered once");
+    let recorded = lines(&system.cart, id).await;
+    assert_eq!(recorded.as_array().unwrap().len(), 1);
+    assert_eq!(recorded[0]["key"], "line-1");
+    assert_eq!(recorded[0]["status"], "added");
+    let order_key = recorded[0]["order_key"].as_str().unwrap();
+    assert!(
+        order_key.starts_with("cart:"),
+        "cart makes up the order's key: {order_key}"
+    );
+    let order = reqwest::get(system.neighbours.catalog.url(&format!("/orders/{order_key}")))
+        .await
+        .unwrap();
+    assert_eq!(
+        json_body(order, 200).await["status"],
+        "confirmed",
+        "catalog ordered under that key"
+    );
+
+    let reused = keyed_add(
+        &system.cart,
+        "line-1",
+        json!({"cart_id": id, "item_id": 2, "quantity": 3}),
+    )
+    .await;
+    assert_error(reused, 422, "already used").await;
+    let short = keyed_add(
+        &system.cart,
+        "line-2",
+        json!({"cart_id": id, "item_id": 3, "quantity": 9}),
+    )
+    .await;
+    assert_error(short, 400, "insufficient").await;
+    let short_again = keyed_add(
+        &system.cart,
+        "line-2",
+        json!({"cart_id": id, "item_id": 3, "quantity": 9}),
+    )
+    .await;
+    assert_error(short_again, 400, "insufficient").await;
+    assert_eq!(lines(&system.cart, id).await[1]["status"], "failed");
+    assert_error(
+        reqwest::get(system.cart.url("/carts/999/lines")).await.unwrap(),
+        404,
+        "cart 999",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_add_whose_order_could_not_be_known_is_settled_by_recovery() {
+    let neighbours = Neighbourhood::spawn(false).await;
+    let db = TempDatabase::new();
+    let id = {
+        let cart = spawn_cart(&db, unreachable_url()).await;
+        let id = new_cart(&cart).await;
+        let failed = keyed_add(&cart, "line-1", json!({"cart_id": id, "item_id": 1, "quantity": 5})).await;
+        assert_error(failed, 503, "catalog-service is unavailable").await;
+        assert_eq!(lines(&cart, id).await[0]["status"], "pending", "the intent is kept");
+        cart.stop().await;
+        id
+    };
+    let catalog = Url::parse(&neighbours.catalog.base_url).unwrap();
+    let state = AppState::open(&config(&db, catalog)).await.unwrap();
+    let settled = cart_service::adding::recover(&state, service_kit::detached::now_ms())
+        .await
+        .unwrap();
+    assert_eq!(settled, 1);
+    let cart = TestApp::spawn(app(state)).await;
+    assert_eq!(lines(&cart, id).await[0]["status"], "added");
+    let body = json_body(reqwest::get(cart.url(&format!("/carts/{id}"))).await.unwrap(), 200).await;
+    assert_eq!(body["items"][0]["item_quantity"], 5);
+    let order_key = lines(&cart, id).await[0]["order_key"].as_str().unwrap().to_owned();
+    let order = reqwest::get(neighbours.catalog.url(&format!("/orders/{order_key}")))
+        .await
+        .unwrap();
+    assert_eq!(json_body(order, 200).await["status"], "confirmed");
+    // The caller's retry with its key gets the cart, and nothing is ordered twice.
+    let again = keyed_add(&cart, "line-1", json!({"cart_id": id, "item_id": 1, "quantity": 5})).await;
+    assert_eq!(json_body(again, 200).await["items"][0]["item_quantity"], 5);
+    let stock = reqwest::get(neighbours.inventory.url("/items/1")).await.unwrap();
+    assert_eq!(json_body(stock, 200).await["quantity"], 95);
+}
+
+/// Found by `make fuzz`: a caller of catalog had used a key for an order of its own, and cart
+/// passed its line's key on to catalog; catalog refused it (422). cart now orders under a key of
+/// its own making, so the line can only ever stand for its own order.
+#[tokio::test]
+async fn a_key_another_caller_used_at_catalog_does_not_block_an_add() {
+    let system = spawn_system().await;
+    let id = new_cart(&system.cart).await;
+    let other = reqwest::Client::new()
+        .post(system.neighbours.catalog.url("/order"))
+        .header("Idempotency-Key", "line-9")
+        .json(&json!({"item_id": 1, "quantity": 3}))
+        .send()
+        .await
+        .unwrap();
+    json_body(other, 200).await;
+    let added = keyed_add(
+        &system.cart,
+        "line-9",
+        json!({"cart_id": id, "item_id": 1, "quantity": 1}),
+    )
+    .await;
+    assert_eq!(json_body(added, 200).await["items"][0]["item_quantity"], 1);
+    assert_eq!(stock(&system, 1).await, 96);
 }

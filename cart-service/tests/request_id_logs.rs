@@ -19,6 +19,8 @@ async fn one_order_can_be_followed_through_every_service_by_its_request_id() {
         port: 0,
         database_path: db.path.clone(),
         catalog_service_url: Url::parse(&neighbours.catalog.base_url).unwrap(),
+        cart_recovery_after_ms: 60_000,
+        cart_recovery_interval_ms: 5_000,
         common: CommonArgs::default(),
     };
     let cart = TestApp::spawn(app(AppState::open(&config).await.unwrap())).await;

@@ -22,6 +22,16 @@ pub struct Config {
     #[arg(long, env = "ITEM_SERVICE_URL", default_value_t = service_kit::topology::default_url("item-service"), value_parser = service_kit::config::neighbour_url)]
     pub item_service_url: Url,
 
+    /// An order still unsettled this long after it started is settled by recovery (asked about
+    /// and confirmed or cancelled through its key), in milliseconds. Longer than a live order
+    /// can take: its retries of a slow neighbour included.
+    #[arg(long, env = "ORDER_RECOVERY_AFTER_MS", default_value_t = 60_000)]
+    pub order_recovery_after_ms: u64,
+
+    /// How often recovery looks for unsettled orders, in milliseconds (it also runs at start-up).
+    #[arg(long, env = "ORDER_RECOVERY_INTERVAL_MS", default_value_t = 5_000)]
+    pub order_recovery_interval_ms: u64,
+
     #[command(flatten)]
     pub common: CommonArgs,
 }

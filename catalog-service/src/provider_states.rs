@@ -7,6 +7,7 @@
 
 use serde_json::json;
 use service_kit::ApiError;
+use service_kit::idempotency::IdempotencyKey;
 use service_kit::provider_states::{
     Param, Params, ProviderState, ProviderStates, not_implemented, set_neighbour_state,
 };
@@ -17,6 +18,8 @@ use crate::storage::OrderStore;
 
 pub const FOR_SALE: &str = "an item with id {item_id} is for sale at price {price} with {quantity} units in stock";
 pub const NO_ITEM: &str = "no item with id {item_id} exists";
+pub const ORDER_CONFIRMED: &str =
+    "an order with key {key} for {quantity} units of item {item_id} is confirmed at price {price}";
 
 /// The neighbours' own state names.
 const ITEM_EXISTS: &str = "an item with id {item_id} exists with name {name}";
@@ -55,6 +58,16 @@ impl ProviderStates for CatalogStates {
             effect: "no orders; item-service has only that item (named \"Item {item_id}\"), accounting only its price (no tax), inventory only its stock",
         },
         ProviderState {
+            name: ORDER_CONFIRMED,
+            params: &[
+                Param::text("key", "cart-line-1"),
+                Param::integer("quantity", "2"),
+                Param::integer("item_id", "1"),
+                Param::integer("price", "1299"),
+            ],
+            effect: "the only order is that one, confirmed (total price × quantity); the neighbours are left as they are",
+        },
+        ProviderState {
             name: NO_ITEM,
             params: &[Param::integer("item_id", "42")],
             effect: "no orders; item-service, accounting-service and inventory-service know no item at all",
@@ -85,6 +98,19 @@ impl ProviderStates for CatalogStates {
                         json!({"item_id": item_id, "quantity": quantity})
                     ),
                 )?;
+            }
+            ORDER_CONFIRMED => {
+                let key = IdempotencyKey::parse(&params.text("key")?)
+                    .map_err(|error| ApiError::BadRequest(format!("provider state param 'key': {error}")))?;
+                let (quantity, price) = (params.integer("quantity")?, params.integer("price")?);
+                if quantity < 1 || price < 0 || price.checked_mul(quantity).is_none() {
+                    return Err(ApiError::BadRequest(
+                        "provider state params 'quantity' must be positive and 'price' not negative, their product 64-bit".into(),
+                    ));
+                }
+                self.orders
+                    .insert_confirmed(key.to_string(), item_id, quantity, price)
+                    .await?;
             }
             NO_ITEM => {
                 let params = json!({ "item_id": item_id });

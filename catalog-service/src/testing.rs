@@ -78,6 +78,8 @@ pub async fn spawn_catalog(
         accounting_service_url: accounting,
         inventory_service_url: inventory,
         item_service_url: item,
+        order_recovery_after_ms: 60_000,
+        order_recovery_interval_ms: 5_000,
         common: common(provider_states),
     };
     (TestApp::spawn(app(AppState::open(&config).await.unwrap())).await, db)

@@ -1,8 +1,11 @@
 //! catalog-service over real HTTP, with its real neighbours on random ports and fresh databases.
 
+use catalog_service::storage::Status;
 use catalog_service::testing::{Neighbourhood, spawn_catalog};
+use catalog_service::{AppState, Config, app};
 use serde_json::json;
-use service_kit::testing::{TestApp, assert_error, json_body, unreachable_url};
+use service_kit::config::CommonArgs;
+use service_kit::testing::{TempDatabase, TestApp, assert_error, json_body, unreachable_url};
 use url::Url;
 
 async fn stock(system: &Neighbourhood, item_id: i64) -> i64 {
@@ -146,9 +149,181 @@ async fn fifty_concurrent_orders_for_ten_units_never_oversell() {
 async fn accounting_unreachable_after_stock_was_taken_gives_503_and_puts_the_stock_back() {
     let system = Neighbourhood::spawn(false).await;
     let (catalog, _db) = spawn_catalog(unreachable_url(), url(&system.inventory), url(&system.item), false).await;
-    let failed = order(&catalog, json!({"item_id": 2, "quantity": 5})).await;
+    let failed = keyed_order(&catalog, "order-1", json!({"item_id": 2, "quantity": 5})).await;
     assert_error(failed, 503, "accounting-service is unavailable").await;
     assert_eq!(stock(&system, 2).await, 25, "the 5 units taken were put back");
+    let recorded = json_body(reqwest::get(catalog.url("/orders/order-1")).await.unwrap(), 200).await;
+    assert_eq!(recorded["status"], "cancelled");
+    assert_eq!(recorded["failure"]["status"], 503);
+    let stock_key = recorded["stock_key"].as_str().unwrap();
+    assert!(
+        stock_key.starts_with("catalog:"),
+        "catalog makes up the stock key: {stock_key}"
+    );
+    let movement = reqwest::get(system.inventory.url(&format!("/movements/{stock_key}")))
+        .await
+        .unwrap();
+    assert_eq!(json_body(movement, 200).await["state"], "cancelled");
+    // The same key again: the recorded answer, and no second take.
+    let again = keyed_order(&catalog, "order-1", json!({"item_id": 2, "quantity": 5})).await;
+    assert_error(again, 503, "accounting-service is unavailable").await;
+    assert_eq!(stock(&system, 2).await, 25);
+}
+
+async fn keyed_order(catalog: &TestApp, key: &str, body: serde_json::Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(catalog.url("/order"))
+        .header("Idempotency-Key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_key_gets_the_same_order_and_takes_stock_once() {
+    let system = Neighbourhood::spawn(false).await;
+    let first = keyed_order(&system.catalog, "order-1", json!({"item_id": 1, "quantity": 3})).await;
+    assert_eq!(first.headers()["idempotency-key"], "order-1");
+    let first = json_body(first, 200).await;
+    let again = keyed_order(&system.catalog, "order-1", json!({"item_id": 1, "quantity": 3})).await;
+    assert_eq!(json_body(again, 200).await, first);
+    assert_eq!(stock(&system, 1).await, 97);
+
+    // Twenty callers racing with one key: one order, every caller told about it.
+    let racing = (0..20).map(|_| keyed_order(&system.catalog, "order-2", json!({"item_id": 1, "quantity": 2})));
+    let mut order_ids = Vec::new();
+    for answer in futures::future::join_all(racing).await {
+        order_ids.push(json_body(answer, 200).await["order_id"].as_i64().unwrap());
+    }
+    order_ids.dedup();
+    assert_eq!(order_ids.len(), 1, "{order_ids:?}");
+    assert_eq!(stock(&system, 1).await, 95);
+
+    let reused = keyed_order(&system.catalog, "order-1", json!({"item_id": 1, "quantity": 4})).await;
+    assert_error(reused, 422, "already used").await;
+    let malformed = keyed_order(&system.catalog, "not/a/key", json!({"item_id": 1, "quantity": 1})).await;
+    assert_error(malformed, 422, "Idempotency-Key").await;
+    // Without a key, catalog makes one up and says which.
+    let unkeyed = order(&system.catalog, json!({"item_id": 1, "quantity": 1})).await;
+    let key = unkeyed.headers()["idempotency-key"].to_str().unwrap().to_owned();
+    json_body(unkeyed, 200).await;
+    let listed = json_body(
+        reqwest::get(system.catalog.url("/orders?item_id=1")).await.unwrap(),
+        200,
+    )
+    .await;
+    let keys: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["order-1", "order-2", key.as_str()]);
+    assert_error(
+        reqwest::get(system.catalog.url("/orders/nobody")).await.unwrap(),
+        404,
+        "no order",
+    )
+    .await;
+    assert_eq!(stock(&system, 1).await, 94);
+}
+
+async fn keyed_take(system: &Neighbourhood, key: &str, item_id: i64, units: i64) {
+    let answer = reqwest::Client::new()
+        .patch(system.inventory.url(&format!("/items/{item_id}")))
+        .header("Idempotency-Key", key)
+        .json(&json!({"quantity_delta": units}))
+        .send()
+        .await
+        .unwrap();
+    json_body(answer, 200).await;
+}
+
+#[tokio::test]
+async fn recovery_settles_what_a_crash_left_unfinished() {
+    let system = Neighbourhood::spawn(false).await;
+    let db = TempDatabase::new();
+    let config = Config {
+        port: 0,
+        database_path: db.path.clone(),
+        accounting_service_url: url(&system.accounting),
+        inventory_service_url: url(&system.inventory),
+        item_service_url: url(&system.item),
+        order_recovery_after_ms: 60_000,
+        order_recovery_interval_ms: 5_000,
+        common: CommonArgs::default(),
+    };
+    let state = AppState::open(&config).await.unwrap();
+    let orders = &state.orders;
+    // What a catalog killed at three points leaves behind.
+    orders
+        .begin("after-take".into(), "stock-a".into(), 1, 4, 0)
+        .await
+        .unwrap();
+    keyed_take(&system, "stock-a", 1, 4).await;
+    orders
+        .begin("before-take".into(), "stock-b".into(), 1, 2, 0)
+        .await
+        .unwrap();
+    orders
+        .begin("while-cancelling".into(), "stock-c".into(), 2, 3, 0)
+        .await
+        .unwrap();
+    keyed_take(&system, "stock-c", 2, 3).await;
+    assert!(
+        orders
+            .transition("while-cancelling".into(), Status::Pending, Status::Cancelling, None)
+            .await
+            .unwrap()
+    );
+    orders
+        .begin("too-young".into(), "stock-d".into(), 1, 1, i64::MAX)
+        .await
+        .unwrap();
+
+    let settled = catalog_service::orders::recover(&state, service_kit::detached::now_ms())
+        .await
+        .unwrap();
+    assert_eq!(settled, 3);
+    let status = async |key: &str| orders.get(key.into()).await.unwrap().unwrap().status;
+    assert_eq!(
+        status("after-take").await,
+        Status::Confirmed,
+        "stock taken: rolled forward"
+    );
+    assert_eq!(
+        status("before-take").await,
+        Status::Cancelled,
+        "nothing taken: key fenced"
+    );
+    assert_eq!(status("while-cancelling").await, Status::Cancelled);
+    assert_eq!(
+        status("too-young").await,
+        Status::Pending,
+        "younger than the cut-off: left alone"
+    );
+    assert_eq!(stock(&system, 1).await, 96);
+    assert_eq!(stock(&system, 2).await, 25, "the cancelled take was put back");
+    // The take of the fenced order, still on its way, lands: it takes nothing.
+    let late = reqwest::Client::new()
+        .patch(system.inventory.url("/items/1"))
+        .header("Idempotency-Key", "stock-b")
+        .json(&json!({"quantity_delta": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(late, 409, "cancelled").await;
+    assert_eq!(stock(&system, 1).await, 96);
+    // The caller of the recovered order asks again with its key and gets it.
+    let catalog = TestApp::spawn(app(state)).await;
+    let again = json_body(
+        keyed_order(&catalog, "after-take", json!({"item_id": 1, "quantity": 4})).await,
+        200,
+    )
+    .await;
+    assert_eq!(again["quantity"], 4);
+    assert_eq!(stock(&system, 1).await, 96);
 }
 
 #[tokio::test]
@@ -260,7 +435,22 @@ async fn the_openapi_document_lists_every_operation_and_status() {
         &[
             ("POST", "/order", &[200, 400, 404, 413, 415, 422, 502, 503]),
             ("GET", "/items/{item_id}", &[200, 400, 404, 502, 503]),
+            ("GET", "/orders", &[200, 400]),
+            ("GET", "/orders/{key}", &[200, 400, 404, 422]),
         ],
     )
     .await;
+}
+
+/// Found by `make fuzz`: another client of inventory had used a key for a take of its own, and
+/// catalog passed the same key on for its order; inventory refused it (422) and the order stuck.
+/// catalog now takes stock under a key of its own making.
+#[tokio::test]
+async fn a_key_another_client_used_at_inventory_does_not_block_an_order() {
+    let system = Neighbourhood::spawn(false).await;
+    keyed_take(&system, "order-9", 2, 1).await;
+    let ordered = keyed_order(&system.catalog, "order-9", json!({"item_id": 1, "quantity": 2})).await;
+    assert_eq!(json_body(ordered, 200).await["quantity"], 2);
+    assert_eq!(stock(&system, 1).await, 98);
+    assert_eq!(stock(&system, 2).await, 24, "the other client's take stands as it was");
 }

@@ -243,10 +243,164 @@ async fn the_openapi_document_lists_every_operation_and_status() {
         &app,
         &[
             ("GET", "/items/{item_id}", &[200, 400, 404]),
-            ("PATCH", "/items/{item_id}", &[200, 400, 404, 413, 415, 422]),
+            ("PATCH", "/items/{item_id}", &[200, 400, 404, 409, 413, 415, 422]),
+            ("GET", "/movements", &[200, 400]),
+            ("GET", "/movements/{key}", &[200, 400, 404, 422]),
+            ("POST", "/movements/{key}/cancel", &[200, 400, 413, 415, 422]),
             ("PUT", "/items/{item_id}", &[200, 400, 413, 415, 422]),
             ("POST", "/items/{item_id}/restock", &[200, 400, 404, 413, 415, 422]),
         ],
     )
     .await;
+}
+
+async fn keyed_take(app: &TestApp, key: &str, item_id: i64, units: i64) -> reqwest::Response {
+    reqwest::Client::new()
+        .patch(app.url(&format!("/items/{item_id}")))
+        .header("Idempotency-Key", key)
+        .json(&json!({"quantity_delta": units}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn cancel(app: &TestApp, key: &str, item_id: i64, units: i64) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url(&format!("/movements/{key}/cancel")))
+        .json(&json!({"item_id": item_id, "quantity": units}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_keyed_take_is_applied_once_and_answers_the_same_again() {
+    let db = TempDatabase::new();
+    let app = spawn(&db, false).await;
+    let first = json_body(keyed_take(&app, "order-1", 2, 5).await, 200).await;
+    let again = json_body(keyed_take(&app, "order-1", 2, 5).await, 200).await;
+    assert_eq!(first, json!({"item_id": 2, "quantity": 20}));
+    assert_eq!(again, first, "the recorded answer");
+    assert_eq!(stock(&app, 2).await["quantity"], 20, "taken once");
+    let movement = json_body(reqwest::get(app.url("/movements/order-1")).await.unwrap(), 200).await;
+    assert_eq!(
+        movement,
+        json!({"key": "order-1", "item_id": 2, "quantity": 5, "state": "taken"})
+    );
+
+    // A refusal is recorded too: the same key stays refused even once stock is back.
+    assert_error(
+        keyed_take(&app, "order-2", 3, 6).await,
+        400,
+        "5 units of item 3 in stock",
+    )
+    .await;
+    assert_error(
+        keyed_take(&app, "order-2", 3, 6).await,
+        400,
+        "5 units of item 3 in stock",
+    )
+    .await;
+    assert_error(keyed_take(&app, "order-3", 404, 1).await, 404, "not stocked").await;
+    assert_error(keyed_take(&app, "order-3", 404, 1).await, 404, "not stocked").await;
+
+    assert_error(keyed_take(&app, "order-1", 2, 6).await, 422, "already used").await;
+    assert_error(keyed_take(&app, "bad key", 2, 1).await, 422, "Idempotency-Key").await;
+    assert_error(
+        reqwest::get(app.url("/movements/nobody")).await.unwrap(),
+        404,
+        "no stock movement",
+    )
+    .await;
+    assert_error(
+        reqwest::get(app.url("/movements/a%20b")).await.unwrap(),
+        422,
+        "Idempotency-Key",
+    )
+    .await;
+    assert_eq!(
+        stock(&app, 2).await["quantity"],
+        20,
+        "nothing taken by refused requests"
+    );
+}
+
+#[tokio::test]
+async fn cancelling_puts_units_back_once_and_fences_a_take_that_arrives_later() {
+    let db = TempDatabase::new();
+    let app = spawn(&db, false).await;
+    json_body(keyed_take(&app, "order-1", 1, 30).await, 200).await;
+    for _ in 0..2 {
+        let cancelled = json_body(cancel(&app, "order-1", 1, 30).await, 200).await;
+        assert_eq!(cancelled["state"], "cancelled");
+    }
+    assert_eq!(stock(&app, 1).await["quantity"], 100, "put back once, not twice");
+
+    // The take's answer never arrived and the order is cancelled before the take lands.
+    assert_eq!(
+        json_body(cancel(&app, "order-2", 1, 7).await, 200).await["state"],
+        "cancelled"
+    );
+    assert_error(keyed_take(&app, "order-2", 1, 7).await, 409, "cancelled").await;
+    assert_eq!(stock(&app, 1).await["quantity"], 100, "the late take took nothing");
+
+    // Cancelling a refused take changes nothing.
+    assert_error(keyed_take(&app, "order-3", 3, 9).await, 400, "insufficient").await;
+    assert_eq!(
+        json_body(cancel(&app, "order-3", 3, 9).await, 200).await["state"],
+        "refused"
+    );
+    assert_eq!(stock(&app, 3).await["quantity"], 5);
+
+    assert_error(cancel(&app, "order-1", 1, 31).await, 422, "already used").await;
+    let movements = json_body(reqwest::get(app.url("/movements?item_id=1")).await.unwrap(), 200).await;
+    let states: Vec<(&str, &str)> = movements
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["key"].as_str().unwrap(), m["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(states, [("order-1", "cancelled"), ("order-2", "cancelled")]);
+    assert_error(reqwest::get(app.url("/movements")).await.unwrap(), 400, "item_id").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_repeats_of_one_key_take_once_and_concurrent_cancels_put_back_once() {
+    let db = TempDatabase::new();
+    let app = spawn(&db, false).await;
+    let takes = (0..40).map(|_| keyed_take(&app, "order-1", 1, 3));
+    let answers = futures::future::join_all(takes).await;
+    for answer in answers {
+        assert_eq!(json_body(answer, 200).await["quantity"], 97);
+    }
+    let cancels = (0..40).map(|_| cancel(&app, "order-1", 1, 3));
+    for answer in futures::future::join_all(cancels).await {
+        assert_eq!(json_body(answer, 200).await["state"], "cancelled");
+    }
+    assert_eq!(stock(&app, 1).await["quantity"], 100);
+}
+
+#[tokio::test]
+async fn the_keyed_take_state_sets_up_the_stock_and_its_movement() {
+    let db = TempDatabase::new();
+    let app = spawn(&db, true).await;
+    json_body(
+        app.set_provider_state(
+            "an item with id 1 has 8 units in stock after a take of 2 units with key order-1",
+            json!({}),
+        )
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(stock(&app, 1).await, json!({"item_id": 1, "quantity": 8}));
+    let movement = json_body(reqwest::get(app.url("/movements/order-1")).await.unwrap(), 200).await;
+    assert_eq!(movement["state"], "taken");
+    assert_eq!(
+        json_body(cancel(&app, "order-1", 1, 2).await, 200).await["state"],
+        "cancelled"
+    );
+    assert_eq!(stock(&app, 1).await["quantity"], 10);
+    assert_error(reqwest::get(app.url("/items/2")).await.unwrap(), 404, "not stocked").await;
 }

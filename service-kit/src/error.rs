@@ -14,6 +14,10 @@ pub enum ApiError {
     /// 404 Not Found: the addressed resource (item, cart, route) does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// 409 Conflict: the request cannot be applied because of what already happened to the
+    /// resource (e.g. an idempotency key whose stock take was cancelled before it arrived).
+    #[error("{0}")]
+    Conflict(String),
     /// 422 Unprocessable Entity: well-formed JSON whose values are out of range
     /// (zero or negative quantities, negative prices, empty names).
     #[error("{0}")]
@@ -39,11 +43,33 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Rejected { status, .. } => *status,
             ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl ApiError {
+    /// The error a recorded answer stands for: `status` and its message, as answered the first
+    /// time (an idempotent request repeated answers what it answered then).
+    pub fn recorded(status: u16, message: String) -> Self {
+        match status {
+            400 => ApiError::BadRequest(message),
+            404 => ApiError::NotFound(message),
+            409 => ApiError::Conflict(message),
+            422 => ApiError::Invalid(message),
+            502 => ApiError::BadGateway(message),
+            503 => ApiError::Unavailable(message),
+            other => match StatusCode::from_u16(other) {
+                Ok(status) if status.is_client_error() || status.is_server_error() => {
+                    ApiError::Rejected { status, message }
+                }
+                _ => ApiError::Internal(anyhow::anyhow!("recorded answer {other}: {message}")),
+            },
         }
     }
 }
@@ -87,5 +113,29 @@ pub fn require(condition: bool, message: impl Into<String>) -> Result<(), ApiErr
         Ok(())
     } else {
         Err(ApiError::Invalid(message.into()))
+    }
+}
+
+/// An error answer as recorded with an idempotency key, to give the same answer again when the
+/// request is repeated (and to show why a saga ended as it did).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Failure {
+    /// The HTTP status answered.
+    pub status: u16,
+    /// Its message.
+    pub error: String,
+}
+
+impl Failure {
+    pub fn of(error: &ApiError) -> Self {
+        Self {
+            status: error.status().as_u16(),
+            error: error.to_string(),
+        }
+    }
+
+    /// The error to answer again.
+    pub fn to_error(&self) -> ApiError {
+        ApiError::recorded(self.status, self.error.clone())
     }
 }

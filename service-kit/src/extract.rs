@@ -3,7 +3,7 @@
 
 use axum::extract::FromRequest;
 use axum::extract::FromRequestParts;
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::response::{IntoResponse, Response};
 
 use crate::ApiError;
@@ -23,6 +23,20 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct Path<T>(pub T);
+
+/// Query string parameters; a missing or malformed one answers 400.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::Rejected {
+            status: rejection.status(),
+            message: rejection.body_text(),
+        }
+    }
+}
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {

@@ -7,9 +7,11 @@
 pub mod client;
 pub mod config;
 pub mod db;
+pub mod detached;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod idempotency;
 pub mod openapi;
 pub mod provider_states;
 pub mod request_id;

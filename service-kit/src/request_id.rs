@@ -21,6 +21,12 @@ pub fn current() -> Option<HeaderValue> {
     CURRENT.try_with(HeaderValue::clone).ok()
 }
 
+/// Runs `work` with `id` as the request id in scope for [`current`] (a task spawned to finish a
+/// request's work keeps its id this way).
+pub async fn in_scope<F: std::future::Future>(id: HeaderValue, work: F) -> F::Output {
+    CURRENT.scope(id, work).await
+}
+
 /// Middleware: handles the rest of the request with its id in scope for [`current`].
 pub async fn scope(request: Request, next: Next) -> Response {
     match request.headers().get(&HEADER).cloned() {

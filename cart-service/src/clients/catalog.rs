@@ -1,9 +1,11 @@
-//! catalog-service, as cart-service uses it: ordering an item.
+//! catalog-service, as cart-service uses it: ordering an item under the cart line's idempotency
+//! key, and asking what became of the order with a key.
 
 use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 use service_kit::client::{Neighbour, UpstreamError};
+use service_kit::idempotency::{self, IdempotencyKey};
 use url::Url;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -22,6 +24,25 @@ pub enum Order {
     UnknownItem(String),
 }
 
+/// Where catalog's order with a key stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderState {
+    /// The order stands; what it costs in all.
+    Confirmed { total_price: i64 },
+    /// Cancelled: nothing ordered.
+    Cancelled,
+    /// Still being placed or cancelled: ask again later.
+    Unsettled,
+    /// Catalog has no order with the key (the order may still be on its way).
+    Unknown,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct OrderRecord {
+    status: String,
+    total_price: Option<i64>,
+}
+
 #[derive(Debug, Clone)]
 pub struct CatalogClient {
     service: Neighbour,
@@ -34,11 +55,13 @@ impl CatalogClient {
         }
     }
 
-    /// `POST /order` `{"item_id", "quantity"}`.
-    pub async fn order(&self, item_id: i64, quantity: i64) -> Result<Order, UpstreamError> {
+    /// `POST /order` `{"item_id", "quantity"}` with `Idempotency-Key: key`: the same key again
+    /// gets the same outcome, never a second order.
+    pub async fn order(&self, key: &IdempotencyKey, item_id: i64, quantity: i64) -> Result<Order, UpstreamError> {
         let request = self
             .service
             .post("/order")
+            .header(idempotency::HEADER, key.header_value())
             .json(&json!({ "item_id": item_id, "quantity": quantity }));
         let response = self.service.send(request).await?;
         match response.status() {
@@ -50,6 +73,23 @@ impl CatalogClient {
             }
             StatusCode::BAD_REQUEST => Ok(Order::OutOfStock(self.service.error_message(response).await)),
             StatusCode::NOT_FOUND => Ok(Order::UnknownItem(self.service.error_message(response).await)),
+            _ => Err(self.service.unexpected(response).await),
+        }
+    }
+
+    /// `GET /orders/{key}`: where the order with `key` stands.
+    pub async fn order_state(&self, key: &IdempotencyKey) -> Result<OrderState, UpstreamError> {
+        let response = self.service.send(self.service.get(&format!("/orders/{key}"))).await?;
+        match response.status() {
+            StatusCode::OK => {
+                let order: OrderRecord = self.service.json(response).await?;
+                Ok(match (order.status.as_str(), order.total_price) {
+                    ("confirmed", Some(total_price)) => OrderState::Confirmed { total_price },
+                    ("cancelled", _) => OrderState::Cancelled,
+                    _ => OrderState::Unsettled,
+                })
+            }
+            StatusCode::NOT_FOUND => Ok(OrderState::Unknown),
             _ => Err(self.service.unexpected(response).await),
         }
     }

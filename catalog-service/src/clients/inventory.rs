@@ -1,10 +1,12 @@
-//! inventory-service, as catalog-service uses it: taking units out of stock, reading stock and
-//! putting units back when an order cannot be completed.
+//! inventory-service, as catalog-service uses it: taking units out of stock under an order's
+//! idempotency key, asking what became of a key, cancelling a key's take when an order cannot
+//! be completed, and reading stock.
 
 use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 use service_kit::client::{Neighbour, UpstreamError};
+use service_kit::idempotency::{self, IdempotencyKey};
 use url::Url;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -21,6 +23,25 @@ pub enum TakeStock {
     Insufficient(String),
     /// Inventory does not stock the item.
     UnknownItem,
+    /// The key was cancelled before this take arrived: nothing was taken, nor ever will be.
+    Cancelled,
+}
+
+/// What inventory recorded for a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MovementState {
+    /// The units were taken.
+    Taken,
+    /// The take was refused; nothing was taken.
+    Refused,
+    /// Cancelled: units put back, or the take fenced off before it arrived.
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+struct Movement {
+    state: MovementState,
 }
 
 #[derive(Debug, Clone)]
@@ -39,11 +60,13 @@ impl InventoryClient {
         &self.service
     }
 
-    /// `PATCH /items/{item_id}` `{"quantity_delta": units}`: takes the units, all or nothing.
-    pub async fn take(&self, item_id: i64, units: i64) -> Result<TakeStock, UpstreamError> {
+    /// `PATCH /items/{item_id}` `{"quantity_delta": units}` with `Idempotency-Key: key`: takes
+    /// the units, all or nothing, at most once for the key (a retry gets the first answer).
+    pub async fn take(&self, key: &IdempotencyKey, item_id: i64, units: i64) -> Result<TakeStock, UpstreamError> {
         let request = self
             .service
             .patch(&format!("/items/{item_id}"))
+            .header(idempotency::HEADER, key.header_value())
             .json(&json!({ "quantity_delta": units }));
         let response = self.service.send(request).await?;
         match response.status() {
@@ -55,6 +78,36 @@ impl InventoryClient {
             }
             StatusCode::BAD_REQUEST => Ok(TakeStock::Insufficient(self.service.error_message(response).await)),
             StatusCode::NOT_FOUND => Ok(TakeStock::UnknownItem),
+            StatusCode::CONFLICT => Ok(TakeStock::Cancelled),
+            _ => Err(self.service.unexpected(response).await),
+        }
+    }
+
+    /// `GET /movements/{key}`: what became of the take under `key`; `None` when inventory never
+    /// saw it (it may still be on its way: only [`Self::cancel`] settles that).
+    pub async fn movement(&self, key: &IdempotencyKey) -> Result<Option<MovementState>, UpstreamError> {
+        let response = self
+            .service
+            .send(self.service.get(&format!("/movements/{key}")))
+            .await?;
+        match response.status() {
+            StatusCode::OK => Ok(Some(self.service.json::<Movement>(response).await?.state)),
+            StatusCode::NOT_FOUND => Ok(None),
+            _ => Err(self.service.unexpected(response).await),
+        }
+    }
+
+    /// `POST /movements/{key}/cancel` `{"item_id", "quantity"}`: undoes the take under `key`
+    /// (units back once; a take not yet arrived will take nothing). Returns the movement's state
+    /// after it: cancelled, or refused when nothing had been taken.
+    pub async fn cancel(&self, key: &IdempotencyKey, item_id: i64, units: i64) -> Result<MovementState, UpstreamError> {
+        let request = self
+            .service
+            .post(&format!("/movements/{key}/cancel"))
+            .json(&json!({ "item_id": item_id, "quantity": units }));
+        let response = self.service.send(request).await?;
+        match response.status() {
+            StatusCode::OK => Ok(self.service.json::<Movement>(response).await?.state),
             _ => Err(self.service.unexpected(response).await),
         }
     }
@@ -65,21 +118,6 @@ impl InventoryClient {
             .service
             .send(self.service.get(&format!("/items/{item_id}")))
             .await?;
-        match response.status() {
-            StatusCode::OK => Ok(Some(self.service.json::<Stock>(response).await?.quantity)),
-            StatusCode::NOT_FOUND => Ok(None),
-            _ => Err(self.service.unexpected(response).await),
-        }
-    }
-
-    /// `POST /items/{item_id}/restock` `{"quantity": units}`: puts units back (compensation);
-    /// returns the units now in stock, or `None` when the item is not stocked.
-    pub async fn put_back(&self, item_id: i64, units: i64) -> Result<Option<i64>, UpstreamError> {
-        let request = self
-            .service
-            .post(&format!("/items/{item_id}/restock"))
-            .json(&json!({ "quantity": units }));
-        let response = self.service.send(request).await?;
         match response.status() {
             StatusCode::OK => Ok(Some(self.service.json::<Stock>(response).await?.quantity)),
             StatusCode::NOT_FOUND => Ok(None),

@@ -42,3 +42,47 @@ async fn a_database_in_use_is_refused_until_its_owner_lets_go() {
         .unwrap();
     assert_eq!(text, "kept");
 }
+
+/// Group commit: many concurrent writes, some of which fail; each failed write alone is rolled
+/// back, every other one is committed, and every caller gets its own write's result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn group_committed_writes_each_stand_or_fall_alone() {
+    let db = TempDatabase::new();
+    let connection = db::open(&db.path, &MIGRATIONS).await.unwrap();
+    let writer = db::GroupCommit::new(connection.clone());
+    let writes = (0..200_i64).map(|i| {
+        let writer = writer.clone();
+        tokio::spawn(async move {
+            writer
+                .write(move |conn| {
+                    conn.execute("INSERT INTO notes (id, text) VALUES (?1, 'note')", [i])?;
+                    if i % 10 == 0 {
+                        // Fails after its insert: the insert must not stand.
+                        conn.execute("INSERT INTO notes (id, text) VALUES (?1, NULL)", [i + 1000])?;
+                    }
+                    Ok(i)
+                })
+                .await
+        })
+    });
+    let results = futures::future::join_all(writes).await;
+    for (i, result) in results.into_iter().enumerate() {
+        let result = result.unwrap();
+        if i % 10 == 0 {
+            assert!(result.is_err(), "write {i} should have failed");
+        } else {
+            assert_eq!(result.unwrap(), i64::try_from(i).unwrap());
+        }
+    }
+    let (count, failed_kept): (i64, i64) = connection
+        .call(|conn| {
+            conn.query_row(
+                "SELECT count(*), count(*) FILTER (WHERE id % 10 = 0) FROM notes",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!((count, failed_kept), (180, 0));
+}
