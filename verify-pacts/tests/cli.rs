@@ -29,12 +29,10 @@ fn verifies_every_provider_against_the_local_pacts_and_counts_them() {
     let output = run(&[], &[("PACT_OUTPUT_DIR", &examples)]);
     let summary = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{summary}");
-    for (provider, interactions) in [
-        ("accounting-service", 3),
-        ("inventory-service", 6),
-        ("item-service", 2),
-        ("catalog-service", 3),
-    ] {
+    for provider in service_kit::topology::providers() {
+        // As many as the committed pacts hold: the runner verified every one of them.
+        let interactions = contract_testing::pact_files::interactions_for(&examples, provider).unwrap();
+        assert!(interactions > 0, "{provider} has pacts in {}", examples.display());
         let line = format!(
             "PACT VERIFICATION {provider}: {interactions} of {interactions} interactions verified, 0 failed, 0 failed but pending (pacts from {})",
             examples.display()
@@ -110,8 +108,7 @@ async fn verifies_providers_that_are_already_running() {
     let summary = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{summary}");
     assert_eq!(summary.matches("PACT VERIFICATION").count(), 4, "{summary}");
-    assert!(
-        summary.contains("PACT VERIFICATION catalog-service: 3 of 3 interactions verified"),
-        "{summary}"
-    );
+    let catalog = contract_testing::pact_files::interactions_for(&examples, "catalog-service").unwrap();
+    let line = format!("PACT VERIFICATION catalog-service: {catalog} of {catalog} interactions verified");
+    assert!(summary.contains(&line), "{summary}");
 }
