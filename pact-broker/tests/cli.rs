@@ -168,11 +168,13 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
         .as_str()
         .unwrap()
         .to_owned();
-    send_json(
+    let (status, recorded) = send_json(
         c.post(&results)
             .json(&json!({"success": false, "providerApplicationVersion": "5"})),
     )
     .await;
+    assert_eq!(status, 201, "the failed verification is recorded: {recorded}");
+    assert_eq!(recorded["success"], false, "{recorded}");
     let out = cli(
         &broker,
         &[
@@ -186,7 +188,13 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
         ],
     )
     .await;
-    assert!(!out.success && out.text.contains("failed"), "{}", out.text);
+    // What a CI script checks: exit code 1 and the broker's "no", with the reason.
+    assert_eq!(out.code, Some(1), "{}", out.text);
+    assert!(
+        out.text.contains("Computer says no") && out.text.contains("failed"),
+        "{}",
+        out.text
+    );
 
     // Legacy tags: create-version-tag, then can-i-deploy --to.
     let out = cli(&broker, &["create-version-tag", "-a", "Api", "-e", "5", "-t", "prod"]).await;
@@ -194,7 +202,8 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
     let out = cli(&broker, &["can-i-deploy", "-a", "Web", "-e", "1.0.0", "--to", "prod"]).await;
     assert!(out.success && out.text.contains("Computer says yes"), "{}", out.text);
     let out = cli(&broker, &["can-i-deploy", "-a", "Web", "-e", "2.0.0", "--to", "prod"]).await;
-    assert!(!out.success, "{}", out.text);
+    assert_eq!(out.code, Some(1), "{}", out.text);
+    assert!(out.text.contains("Computer says no"), "{}", out.text);
 
     // Matrix of two explicit versions, the way can-i-deploy sends several --pacticipant.
     let out = cli(
@@ -255,7 +264,8 @@ async fn pact_broker_cli_publishes_records_and_asks_can_i_deploy() {
         ],
     )
     .await;
-    assert!(!out.success, "Api is no longer deployed: {}", out.text);
+    assert_eq!(out.code, Some(1), "Api is no longer deployed: {}", out.text);
+    assert!(out.text.contains("Computer says no"), "{}", out.text);
 }
 
 /// The webhook commands: create-webhook, create-or-update-webhook (create, then update),

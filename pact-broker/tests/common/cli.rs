@@ -18,6 +18,8 @@ pub fn cli_path() -> PathBuf {
 
 pub struct Output {
     pub success: bool,
+    /// The exit code (None when killed by a signal).
+    pub code: Option<i32>,
     pub text: String,
 }
 
@@ -48,6 +50,7 @@ pub async fn cli_at(base_url: &str, args: &[&str]) -> Output {
     );
     Output {
         success: output.status.success(),
+        code: output.status.code(),
         text,
     }
 }
