@@ -38,6 +38,7 @@ async fn verify(
     provider_app: &TestApp,
     selectors: Vec<Value>,
     include_wip_pacts_since: Option<&str>,
+    auth: Option<pact_models::http_utils::HttpAuth>,
 ) -> pact_verifier::verification_result::VerificationExecutionResult {
     let provider_info = ProviderInfo {
         name: "Provider".into(),
@@ -58,7 +59,7 @@ async fn verify(
         provider_tags: vec![],
         provider_branch: Some("main".into()),
         selectors: json_to_selectors(selectors),
-        auth: None,
+        auth,
         links: vec![],
     };
     let options: VerificationOptions<NullRequestFilterExecutor> = VerificationOptions {
@@ -115,7 +116,7 @@ async fn main_branch_is_detected_so_a_fresh_broker_serves_the_main_branch_select
     let (_, consumer) = get_json(&c, &broker.url("/pacticipants/Consumer")).await;
     assert_eq!(consumer["mainBranch"], "main", "{consumer}");
 
-    let result = verify(&broker, &provider_app, vec![json!({"mainBranch": true})], None).await;
+    let result = verify(&broker, &provider_app, vec![json!({"mainBranch": true})], None, None).await;
     assert!(result.result, "{:?}", result.errors);
     let (_, body) = get_json(&c, &broker.url("/pacts/provider/Provider/consumer/Consumer/version/1")).await;
     let (status, verification) = get_json(
@@ -172,6 +173,7 @@ async fn pact_verifier_fetches_verifies_and_publishes_through_the_broker() {
         &provider_app,
         vec![json!({"mainBranch": true}), json!({"deployedOrReleased": true})],
         Some("2020-01-01"),
+        None,
     )
     .await;
 
@@ -301,57 +303,14 @@ async fn pact_verifier_switches_to_a_broker_with_credentials_by_credentials_alon
     assert_eq!(published.status(), 200);
 
     let verify = |password: &str| {
-        let source = PactSource::BrokerWithDynamicConfiguration {
-            provider_name: "Provider".into(),
-            broker_url: broker.base_url.clone(),
-            enable_pending: true,
-            include_wip_pacts_since: None,
-            provider_tags: vec![],
-            provider_branch: Some("main".into()),
-            selectors: json_to_selectors(vec![json!({"branch": "main"})]),
-            auth: Some(HttpAuth::User("ci".into(), Some(password.into()))),
-            links: vec![],
-        };
-        let provider_info = ProviderInfo {
-            name: "Provider".into(),
-            host: "127.0.0.1".into(),
-            transports: vec![ProviderTransport {
-                transport: "http".into(),
-                port: Some(provider_app.address.port()),
-                path: None,
-                scheme: Some("http".into()),
-            }],
-            ..ProviderInfo::default()
-        };
-        let states = Arc::new(HttpRequestProviderStateExecutor {
-            state_change_url: Some(provider_app.url("/_pact/state")),
-            ..HttpRequestProviderStateExecutor::default()
-        });
-        async move {
-            let options: VerificationOptions<NullRequestFilterExecutor> = VerificationOptions {
-                coloured_output: false,
-                broker_request_retries: 0,
-                ..VerificationOptions::default()
-            };
-            let publish = PublishOptions {
-                provider_version: Some("1.0.0".into()),
-                build_url: None,
-                provider_tags: vec![],
-                provider_branch: Some("main".into()),
-            };
-            verify_provider_async(
-                provider_info,
-                vec![source],
-                FilterInfo::None,
-                vec![],
-                &options,
-                Some(&publish),
-                &states,
-                None,
-            )
-            .await
-            .expect("the verifier ran")
-        }
+        let auth = HttpAuth::User("ci".into(), Some(password.into()));
+        verify(
+            &broker,
+            &provider_app,
+            vec![json!({"branch": "main"})],
+            None,
+            Some(auth),
+        )
     };
 
     let result = verify("s3cret").await;
