@@ -45,12 +45,7 @@ done
 
 # Ports of its own: free ones, found before anything starts, one per process of topology.txt.
 ports=()
-free=$(python3 -c '
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks: s.close()' "$(topology_names | wc -l)")
+free=$(free_ports "$(topology_names | wc -l)")
 for name in $(topology_names); do
   ports+=("$(port_variable_of "$name")=${free%% *}")
   free=${free#* }

@@ -20,7 +20,7 @@ trap cleanup EXIT
 # The broker binary as `cargo test` builds it (same features as every other build here).
 cargo test --workspace --no-run -q
 # A free port, chosen before the broker starts.
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_ports 1)
 address=127.0.0.1:$port
 PORT=$port DATABASE_PATH=$work/broker.db RUST_LOG=info PACT_BROKER_WEBHOOK_SCHEME_WHITELIST=http \
   PACT_BROKER_WEBHOOK_HOST_WHITELIST=127.0.0.1 "${CARGO_TARGET_DIR:-target}/debug/pact-broker" >"$work/broker.log" 2>&1 &

@@ -48,3 +48,14 @@ export_ports_from() {
   local assignment
   for assignment in $(ports_from "$1"); do export "${assignment?}"; done
 }
+
+# N ports free on 127.0.0.1 right now, space separated (tests only: asks python3, which make
+# demo does not need).
+free_ports() {
+  python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks: s.close()' "$1"
+}

@@ -53,6 +53,18 @@ pub fn pact_cli() -> PathBuf {
     }
 }
 
+/// Removes every `PACT_*` variable (and those `also` picks) from what `command` inherits, so a
+/// broker URL or filter in the caller's environment cannot steer it; usage tracking stays off.
+pub fn without_pact_environment(command: &mut Command, also: impl Fn(&str) -> bool) {
+    for (name, _) in std::env::vars_os() {
+        let text = name.to_string_lossy();
+        if text.starts_with("PACT_") || also(&text) {
+            command.env_remove(&name);
+        }
+    }
+    command.env("PACT_DO_NOT_TRACK", "true");
+}
+
 /// Runs `pact verifier` over the pacts for `provider` in `dir` against `base_url`. Blocking work
 /// runs off the async runtime, so a provider served by this test's runtime keeps answering.
 pub async fn verify_with_cli(provider: &str, base_url: &str, dir: &Path, state_change: StateChangeIn) -> CliReport {
@@ -83,12 +95,7 @@ pub async fn verify_with_cli(provider: &str, base_url: &str, dir: &Path, state_c
         .arg(&report_path);
     // The CLI reads the broker, filters and provider settings from PACT_* variables too (the
     // Makefile exports some, empty): only the arguments above may steer this run.
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("PACT_") {
-            command.env_remove(name);
-        }
-    }
-    command.env("PACT_DO_NOT_TRACK", "true");
+    without_pact_environment(&mut command, |_| false);
     if state_change == StateChangeIn::Query {
         command.arg("--state-change-as-query");
     }

@@ -7,15 +7,10 @@ use std::process::{Command, Output};
 fn run<V: AsRef<std::ffi::OsStr>>(args: &[&str], env: &[(&str, V)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_verify-pacts"));
     command.args(args);
-    for (name, _) in std::env::vars_os() {
-        let name_text = name.to_string_lossy();
-        if name_text.starts_with("PACT_") || name_text.ends_with("_SERVICE_URL") || name == "EXAMPLE_PACTS_DIR" {
-            command.env_remove(name);
-        }
-    }
-    command
-        .env("PACT_DO_NOT_TRACK", "true")
-        .envs(env.iter().map(|(name, value)| (name, value.as_ref())));
+    contract_testing::hand_written::without_pact_environment(&mut command, |name| {
+        name.ends_with("_SERVICE_URL") || name == "EXAMPLE_PACTS_DIR"
+    });
+    command.envs(env.iter().map(|(name, value)| (name, value.as_ref())));
     command.output().expect("run verify-pacts")
 }
 
