@@ -61,7 +61,7 @@ logs: ## Show the last lines of every service's log (LINES=n for more)
 create-pacts: ## Run the consumer contract tests into a clean pacts/ and list the pact files
 	rm -rf pacts
 	$(CARGO_TEST) --no-run
-	$(CARGO_TEST) --test 'pact_consumer_*'
+	$(CARGO_TEST) --test api -- pact_consumer_
 	@echo; echo "Pact files written:"; ls -1 pacts/*.json | sed 's/^/  /'
 	@$(BIN)/check-example-pacts >/dev/null 2>&1 \
 		|| echo "note: example-pacts/ differs from pacts/: 'make check-example-pacts' shows how"

@@ -1,13 +1,15 @@
 //! The broker over real HTTP, resource by resource: statuses, shapes clients rely on, bad input,
-//! auth, concurrency and restarts. The app runs on a random port with a temporary database.
-//! One test binary; a module per resource.
+//! auth, concurrency and restarts; then the official clients against it (`cli`: pact-broker-cli,
+//! `verifier`: pact_verifier) and the web page in a headless browser (`browser`). The app runs on
+//! a random port with a temporary database. One test binary; a module per resource or client.
 
-// The spawn helper and pact builders the other test binaries share.
-#[path = "../common/mod.rs"]
+// The spawn helper and the pact builders every module uses.
 mod common;
 
 mod auth;
 mod badges;
+mod browser;
+mod cli;
 mod environments;
 mod for_verification;
 mod index;
@@ -19,6 +21,7 @@ mod pages;
 mod publish;
 mod storage;
 mod verifications;
+mod verifier;
 mod versions;
 mod webhooks;
 

@@ -1,7 +1,7 @@
 //! inventory-service as a provider: the real service, on a random port with a fresh database
 //! and provider states on, replays every pact its consumers hold with it.
 
-mod support;
+use crate::support;
 
 use contract_testing::verification::{assert_honours_its_pacts, local_pacts_dir, read_pact, verify};
 use pact_verifier::PactSource;

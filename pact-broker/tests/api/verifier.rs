@@ -2,15 +2,13 @@
 //! pacts for verification with selectors, pending and WIP, verifies a small provider and
 //! publishes the results; the broker then answers can-i-deploy from them.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::cli::cli;
+use crate::common::{environment, get_json, pact, publish, send_json, spawn};
 use axum::Json;
 use axum::extract::Path;
 use axum::routing::{get, post};
-use common::cli::cli;
-use common::{environment, get_json, pact, publish, send_json, spawn};
 use pact_verifier::callback_executors::HttpRequestProviderStateExecutor;
 use pact_verifier::selectors::json_to_selectors;
 use pact_verifier::{
@@ -280,7 +278,7 @@ async fn pact_verifier_switches_to_a_broker_with_credentials_by_credentials_alon
     use pact_models::http_utils::HttpAuth;
 
     let db = TempDatabase::new();
-    let broker = common::spawn_with(pact_broker::Config {
+    let broker = crate::common::spawn_with(pact_broker::Config {
         basic_auth_username: Some("ci".into()),
         basic_auth_password: Some("s3cret".into()),
         ..pact_broker::Config::for_database(db.path.clone())
@@ -291,7 +289,7 @@ async fn pact_verifier_switches_to_a_broker_with_credentials_by_credentials_alon
     let published = c
         .post(broker.url("/contracts/publish"))
         .basic_auth("ci", Some("s3cret"))
-        .json(&common::publish_body(
+        .json(&crate::common::publish_body(
             &pact("Consumer", "Provider", &["/items/1"]),
             "1",
             Some("main"),

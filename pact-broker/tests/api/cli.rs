@@ -1,13 +1,11 @@
 //! The official Pact broker CLI (`pact-broker-cli`, the Rust one, installed into `tools/` by
 //! `scripts/setup.sh`) driven as a subprocess against this broker.
 
-mod common;
-
-use common::cli::{cli, cli_at, cli_path};
+use crate::common::cli::{cli, cli_at, cli_path};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{get_json, pact, send_json, spawn, spawn_with};
+use crate::common::{get_json, pact, send_json, spawn, spawn_with};
 use pact_broker::Config;
 use serde_json::json;
 use service_kit::testing::{TempDatabase, TestApp};

@@ -1,12 +1,10 @@
 //! The web page in a real headless browser (Debian's `chromium`, installed by
 //! `make setup-test`): what the index shows, and a screenshot.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::{get_json, pact, publish, send_json, spawn};
+use crate::common::{get_json, pact, publish, send_json, spawn};
 use serde_json::json;
 use service_kit::testing::TempDatabase;
 

@@ -1,6 +1,6 @@
 //! inventory-service over real HTTP: the app on a random port with a fresh database.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use service_kit::testing::{TempDatabase, TestApp, assert_error, json_body};
