@@ -53,12 +53,15 @@ impl AppState {
 }
 
 /// The whole app: the broker's resources behind basic auth (when configured) and the larger
-/// body limit pacts need, inside the shared service router (health, JSON 404/405, tracing).
+/// body limit pacts need, each request counted (webhook deliveries give way to requests), inside
+/// the shared service router (health, JSON 404/405, tracing).
 pub fn app(state: AppState) -> Router {
     let (auth, max_body_bytes) = (state.auth.clone(), state.max_body_bytes);
+    let activity = state.webhooks.activity();
     let routes = routes::router()
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(axum::middleware::from_fn_with_state(auth, routes::auth::require));
+        .layer(axum::middleware::from_fn_with_state(auth, routes::auth::require))
+        .layer(axum::middleware::from_fn_with_state(activity, routes::count_serving));
     service_kit::http::service_router(routes, None)
 }

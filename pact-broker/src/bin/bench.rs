@@ -7,16 +7,17 @@
 //! - pacts-for-verification latency (p50/p99) for that provider, with selectors, pending and WIP;
 //! - the broker process's peak resident memory (VmHWM).
 //!
-//! `--webhooks N`: first registers N webhooks on `contract_published` (each fires on every
-//! publication) calling a receiver in this process on loopback, and reports how long the broker
-//! took to deliver them all; run with and without to compare publish throughput.
+//! `--webhooks N`: side by side, alternately, five runs each on fresh brokers: without webhooks,
+//! and with N webhooks on `contract_published` (each fires on every publication) calling a
+//! receiver in this process on loopback; reports each run's publish throughput, when the first
+//! and the last delivery arrived, and the medians' ratio.
 //!
 //! Loopback only, bounded counts, and a deadline after which it gives up.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -29,6 +30,8 @@ const CLIENTS: usize = 8;
 const QUERIES: usize = 500;
 const COLD_QUERIES: usize = 100;
 const DEADLINE: Duration = Duration::from_secs(300);
+/// Runs of each kind in the side-by-side comparison.
+const ROUNDS: usize = 5;
 
 struct Broker {
     child: Child,
@@ -111,13 +114,14 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// A receiver on a random loopback port counting the calls it gets.
-async fn receiver(calls: Arc<AtomicUsize>) -> anyhow::Result<String> {
+/// A receiver on a random loopback port counting the calls it gets (and noting the first).
+async fn receiver(calls: Arc<AtomicUsize>, first: Arc<OnceLock<Instant>>) -> anyhow::Result<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let app = axum::Router::new().route(
         "/hook",
         axum::routing::post(move || {
+            first.get_or_init(Instant::now);
             calls.fetch_add(1, Ordering::Relaxed);
             async { "ok" }
         }),
@@ -126,12 +130,32 @@ async fn receiver(calls: Arc<AtomicUsize>) -> anyhow::Result<String> {
     Ok(format!("http://{address}/hook"))
 }
 
-async fn run(broker: &Broker, webhooks: usize) -> anyhow::Result<()> {
+/// What one run measured.
+struct Report {
+    webhooks: usize,
+    publish_time: Duration,
+    /// After the first publish: when the first and the last delivery arrived.
+    deliveries: Option<(Duration, Duration)>,
+    selected: usize,
+    latencies: Vec<Duration>,
+    cold: Vec<Duration>,
+    reads: Vec<Duration>,
+    peak_rss_kib: Option<u64>,
+}
+
+impl Report {
+    fn publishes_per_second(&self) -> f64 {
+        VERSIONS as f64 / self.publish_time.as_secs_f64()
+    }
+}
+
+async fn run(broker: &Broker, webhooks: usize) -> anyhow::Result<Report> {
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
     let base = broker.base_url.clone();
     let calls = Arc::new(AtomicUsize::new(0));
+    let first_call = Arc::new(OnceLock::new());
     if webhooks > 0 {
-        let hook = receiver(Arc::clone(&calls)).await?;
+        let hook = receiver(Arc::clone(&calls), Arc::clone(&first_call)).await?;
         for _ in 0..webhooks {
             let definition = json!({
                 "events": [{"name": "contract_published"}],
@@ -192,7 +216,10 @@ async fn run(broker: &Broker, webhooks: usize) -> anyhow::Result<()> {
     while calls.load(Ordering::Relaxed) < expected_calls {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let delivery_time = started.elapsed();
+    let deliveries = (webhooks > 0).then(|| {
+        let first = first_call.get().map_or(Duration::ZERO, |at| at.duration_since(started));
+        (first, started.elapsed())
+    });
 
     // Some verification results, so pending status has history to look through.
     let (_, body) = post_json(
@@ -270,38 +297,95 @@ async fn run(broker: &Broker, webhooks: usize) -> anyhow::Result<()> {
     }
     reads.sort();
 
+    Ok(Report {
+        webhooks,
+        publish_time,
+        deliveries,
+        selected,
+        latencies,
+        cold,
+        reads,
+        peak_rss_kib: peak_rss_kib(broker.child.id()),
+    })
+}
+
+fn print(report: &Report) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let Report { webhooks, selected, .. } = *report;
     println!("pact-broker benchmark (loopback, release build), {webhooks} active webhooks");
     println!(
         "publish throughput: {VERSIONS} consumer versions across {CONSUMERS} pacts by {CLIENTS} concurrent clients in {:.2} s = {:.0} publishes/s",
-        publish_time.as_secs_f64(),
-        VERSIONS as f64 / publish_time.as_secs_f64()
+        report.publish_time.as_secs_f64(),
+        report.publishes_per_second()
     );
-    if webhooks > 0 {
+    if let Some((first, last)) = report.deliveries {
         println!(
-            "webhooks: {expected_calls} deliveries ({webhooks} per publication), all received {:.2} s after the first publish",
-            delivery_time.as_secs_f64()
+            "webhooks: {} deliveries ({webhooks} per publication), the first received {:.2} s and the last {:.2} s after the first publish",
+            webhooks * VERSIONS,
+            first.as_secs_f64(),
+            last.as_secs_f64()
         );
     }
     println!(
         "pacts-for-verification ({QUERIES} sequential requests, 4 selectors + pending + WIP, {selected} pacts selected): p50 {:.2} ms, p99 {:.2} ms",
-        ms(percentile(&latencies, 0.50)),
-        ms(percentile(&latencies, 0.99))
+        ms(percentile(&report.latencies, 0.50)),
+        ms(percentile(&report.latencies, 0.99))
     );
     println!(
         "pacts-for-verification right after a write ({COLD_QUERIES} requests, read model reloaded): p50 {:.2} ms, p99 {:.2} ms",
-        ms(percentile(&cold, 0.50)),
-        ms(percentile(&cold, 0.99))
+        ms(percentile(&report.cold, 0.50)),
+        ms(percentile(&report.cold, 0.99))
     );
     println!(
         "pact fetch by content sha ({QUERIES} requests): p50 {:.2} ms, p99 {:.2} ms",
-        ms(percentile(&reads, 0.50)),
-        ms(percentile(&reads, 0.99))
+        ms(percentile(&report.reads, 0.50)),
+        ms(percentile(&report.reads, 0.99))
     );
-    match peak_rss_kib(broker.child.id()) {
+    match report.peak_rss_kib {
         Some(kib) => println!("broker peak RSS (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
         None => println!("broker peak RSS: unavailable (no /proc)"),
     }
+}
+
+/// One run on a fresh broker with a fresh database.
+async fn fresh_run(binary: &str, webhooks: usize) -> anyhow::Result<Report> {
+    let dir = tempfile::tempdir()?;
+    let broker = start(binary, &dir.path().join("bench.db"))?;
+    tokio::time::timeout(DEADLINE, run(&broker, webhooks))
+        .await
+        .context("the benchmark ran past its deadline")?
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Without and with `webhooks` webhooks, alternately, [`ROUNDS`] runs each; then the medians.
+async fn compare(binary: &str, webhooks: usize) -> anyhow::Result<()> {
+    let (mut without, mut with) = (Vec::new(), Vec::new());
+    for round in 1..=ROUNDS {
+        for count in [0, webhooks] {
+            let report = fresh_run(binary, count).await?;
+            let deliveries = report.deliveries.map_or(String::new(), |(first, last)| {
+                format!(
+                    ", deliveries from {:.2} s to {:.2} s",
+                    first.as_secs_f64(),
+                    last.as_secs_f64()
+                )
+            });
+            println!(
+                "round {round}, {count} webhooks: {:.0} publishes/s{deliveries}",
+                report.publishes_per_second()
+            );
+            if count == 0 { &mut without } else { &mut with }.push(report.publishes_per_second());
+        }
+    }
+    let (without, with) = (median(without), median(with));
+    println!(
+        "publish throughput, median of {ROUNDS}: {without:.0}/s without webhooks, {with:.0}/s with {webhooks} ({:.0}% of without)",
+        100.0 * with / without
+    );
     Ok(())
 }
 
@@ -315,14 +399,10 @@ async fn post_json(http: &reqwest::Client, url: &str, body: &Value) -> anyhow::R
 async fn main() -> anyhow::Result<()> {
     let usage = "usage: pact-broker-bench <path to the pact-broker binary> [--webhooks N]";
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (binary, webhooks) = match args.as_slice() {
-        [binary] => (binary.clone(), 0),
-        [binary, flag, n] if flag == "--webhooks" => (binary.clone(), n.parse().context(usage)?),
+    match args.as_slice() {
+        [binary] => print(&fresh_run(binary, 0).await?),
+        [binary, flag, n] if flag == "--webhooks" => compare(binary, n.parse().context(usage)?).await?,
         _ => bail!(usage),
-    };
-    let dir = tempfile::tempdir()?;
-    let broker = start(&binary, &dir.path().join("bench.db"))?;
-    tokio::time::timeout(DEADLINE, run(&broker, webhooks))
-        .await
-        .context("the benchmark ran past its deadline")?
+    }
+    Ok(())
 }

@@ -1,27 +1,34 @@
 //! Webhook execution, the broker's only outgoing HTTP: a background task runs the triggered
 //! webhooks the store recorded (in the transaction of the write that triggered them, so only
 //! after it committed), off the request path, with a timeout per attempt and retries on the
-//! configured schedule; each attempt's log is stored. Pending triggers left by a stopped broker
-//! are picked up at start-up. Also the one-off execution behind `POST /webhooks/{uuid}/execute`.
+//! configured schedule; each attempt's log is stored (the logs of attempts that end together in
+//! one transaction). Pending triggers left by a stopped broker are picked up at start-up. Also the one-off execution behind `POST /webhooks/{uuid}/execute`.
 //!
 //! Calls `storage`, `views::Links` (the URLs the parameters hand out) and `model`.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex, Weak};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, mpsc};
 
-use crate::model::Snapshot;
 use crate::model::webhooks::{
-    self, Event, PARAMETER_NAMES, Parameters, RenderedRequest, TriggeredWebhook, WebhookDefinition, WebhookPolicy,
+    self, AttemptRecord, DueWebhook, Event, EventFacts, PARAMETER_NAMES, Parameters, RenderedRequest, TriggeredWebhook,
+    WebhookDefinition, WebhookPolicy,
 };
 use crate::storage::Store;
 use crate::views::Links;
 
 /// Attempts running at once; the rest wait their turn.
 const CONCURRENT_ATTEMPTS: usize = 4;
+/// Due triggers read per round.
+const ROUND: usize = 64;
+/// How long a round of deliveries waits for the broker to stop serving requests, at most: a
+/// burst of publications is not slowed by the deliveries it triggers, and under steady load
+/// deliveries still go out, a round at a time.
+const MAX_DEFERRAL: Duration = Duration::from_secs(1);
 /// Response bodies kept in a log, at most.
 const LOGGED_BODY_BYTES: usize = 2048;
 
@@ -38,12 +45,79 @@ struct Inner {
     policy: WebhookPolicy,
     client: reqwest::Client,
     wake: Arc<Notify>,
+    activity: Activity,
 }
 
-impl Drop for Inner {
+/// The requests the broker is serving. Deliveries are background work: they give way to requests
+/// (see [`MAX_DEFERRAL`]) rather than compete with them for the CPU.
+#[derive(Clone)]
+pub struct Activity {
+    inner: Arc<ActivityInner>,
+}
+
+struct ActivityInner {
+    serving: AtomicUsize,
+    /// When the last request ended, in microseconds since `epoch`.
+    last_ended_us: AtomicU64,
+    epoch: Instant,
+}
+
+impl Default for Activity {
+    fn default() -> Self {
+        Self {
+            inner: Arc::new(ActivityInner {
+                serving: AtomicUsize::new(0),
+                last_ended_us: AtomicU64::new(0),
+                epoch: Instant::now(),
+            }),
+        }
+    }
+}
+
+/// One request being served; counted until dropped.
+pub struct Serving(Activity);
+
+impl Drop for Serving {
     fn drop(&mut self) {
-        // Lets a sleeping runner notice that it is no longer needed.
-        self.wake.notify_one();
+        let inner = &self.0.inner;
+        inner
+            .last_ended_us
+            .store(inner.epoch.elapsed().as_micros() as u64, Ordering::SeqCst);
+        inner.serving.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// How long the broker must have served nothing to count as idle: the gap between one client's
+/// requests is shorter, so a burst is one busy stretch, not many idle moments.
+const QUIET: Duration = Duration::from_millis(20);
+
+impl Activity {
+    /// Counts a request from now until the returned guard is dropped.
+    pub fn serving(&self) -> Serving {
+        self.inner.serving.fetch_add(1, Ordering::SeqCst);
+        Serving(self.clone())
+    }
+
+    /// How long the broker has served nothing (zero while it serves a request).
+    fn idle_for(&self) -> Duration {
+        if self.inner.serving.load(Ordering::SeqCst) > 0 {
+            return Duration::ZERO;
+        }
+        let ended = Duration::from_micros(self.inner.last_ended_us.load(Ordering::SeqCst));
+        self.inner.epoch.elapsed().saturating_sub(ended)
+    }
+
+    /// Returns once the broker has been idle for [`QUIET`], or after `at_most`.
+    async fn idle(&self, at_most: Duration) {
+        let deadline = Instant::now() + at_most;
+        loop {
+            let idle_for = self.idle_for();
+            let now = Instant::now();
+            if idle_for >= QUIET || now >= deadline {
+                return;
+            }
+            tokio::time::sleep((QUIET - idle_for).min(deadline - now)).await;
+        }
     }
 }
 
@@ -62,6 +136,7 @@ impl Dispatcher {
             policy,
             client,
             wake: Arc::clone(&wake),
+            activity: Activity::default(),
         });
         tokio::spawn(run(Arc::downgrade(&inner), wake));
         Self { inner }
@@ -71,30 +146,34 @@ impl Dispatcher {
         &self.inner.policy
     }
 
+    /// The request count deliveries give way to (the router counts every request into it).
+    pub fn activity(&self) -> Activity {
+        self.inner.activity.clone()
+    }
+
     /// Something may be due now (a publication or verification just committed).
     pub fn wake(&self) {
         self.inner.wake.notify_one();
     }
 
-    async fn attempt(&self, triggered: &TriggeredWebhook, parameters: Parameters) {
+    /// Runs one attempt of a due trigger and says how it went, to be recorded.
+    async fn attempt(&self, due: &DueWebhook) -> AttemptRecord {
+        let triggered = &due.triggered;
         let attempts = triggered.attempts + 1;
-        let (success, logs) = match self.inner.store.webhook(&triggered.webhook_uuid).await {
-            Ok(Some(webhook)) => {
-                let execution = self.execute(&webhook.definition, &parameters).await;
+        let (success, mut logs) = match &due.webhook {
+            Some(webhook) => {
+                let execution = self
+                    .execute(&webhook.definition, &parameters(&due.facts, triggered))
+                    .await;
                 (execution.success, execution.logs)
             }
-            Ok(None) => (false, format!("webhook {} no longer exists\n", triggered.webhook_uuid)),
-            Err(error) => {
-                tracing::error!(%error, "reading a webhook");
-                return;
-            }
+            None => (false, format!("webhook {} no longer exists\n", triggered.webhook_uuid)),
         };
         let retry = (!success).then(|| self.inner.policy.next_retry(attempts)).flatten();
         let next_attempt_at = retry.map(|delay| {
             let at = chrono::Utc::now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
             at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
         });
-        let mut logs = logs;
         match (&next_attempt_at, success) {
             (_, true) => {}
             (Some(at), false) => {
@@ -108,13 +187,11 @@ impl Dispatcher {
             webhook = %triggered.webhook_uuid, event = triggered.event.name(), attempts, success,
             "webhook attempt"
         );
-        if let Err(error) = self
-            .inner
-            .store
-            .record_webhook_attempt(triggered.id, success, logs, next_attempt_at)
-            .await
-        {
-            tracing::error!(%error, "recording a webhook attempt");
+        AttemptRecord {
+            triggered_id: triggered.id,
+            success,
+            logs,
+            next_attempt_at,
         }
     }
 
@@ -199,43 +276,42 @@ impl Dispatcher {
 /// The runner: starts due attempts (a few at a time), then sleeps until woken or the next
 /// retry is due; returns once the app has dropped its last handle.
 async fn run(inner: Weak<Inner>, wake: Arc<Notify>) {
-    let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
+    let in_flight = InFlight::default();
     let permits = Arc::new(Semaphore::new(CONCURRENT_ATTEMPTS));
+    let finished = {
+        let Some(inner) = inner.upgrade() else { return };
+        record_attempts(inner.store.clone(), in_flight.clone(), Arc::clone(&wake))
+    };
     loop {
+        // Holds no handle while it waits, so a stopped app still stops the runner.
+        let Some(activity) = inner.upgrade().map(|inner| inner.activity.clone()) else {
+            return;
+        };
+        activity.idle(MAX_DEFERRAL).await;
         let Some(inner) = inner.upgrade() else { return };
         let dispatcher = Dispatcher { inner };
-        let due = match dispatcher.inner.store.due_webhooks(2 * CONCURRENT_ATTEMPTS).await {
-            Ok(due) => due,
-            Err(error) => {
-                tracing::error!(%error, "reading due webhooks");
-                Vec::new()
+        let due = {
+            // Read and claimed under the lock the recorder writes under: a trigger read as due
+            // just before its last attempt was recorded is still claimed then, so never run twice.
+            let mut claimed = in_flight.0.lock().await;
+            match dispatcher.inner.store.due_webhooks(ROUND).await {
+                Ok(due) => due.into_iter().filter(|due| claimed.insert(due.triggered.id)).collect(),
+                Err(error) => {
+                    tracing::error!(%error, "reading due webhooks");
+                    Vec::new()
+                }
             }
-        };
-        let due: Vec<TriggeredWebhook> = due
-            .into_iter()
-            .filter(|t| !in_flight.lock().expect("in-flight set").contains(&t.id))
-            .collect();
-        // One snapshot for the batch's parameters: loading it per attempt would compete with
-        // the publications for the one database connection.
-        let snapshot = match due.is_empty() {
-            true => None,
-            false => dispatcher.inner.store.snapshot().await.ok(),
         };
         let mut started = 0;
-        for triggered in due {
-            let Some(snapshot) = &snapshot else { break };
-            let parameters = parameters(snapshot, &triggered);
-            if !in_flight.lock().expect("in-flight set").insert(triggered.id) {
-                continue;
-            }
+        for due in due {
             let permit = Arc::clone(&permits).acquire_owned().await.expect("semaphore open");
-            let (this, in_flight) = (dispatcher.clone(), Arc::clone(&in_flight));
+            let (this, finished) = (dispatcher.clone(), finished.clone());
             started += 1;
             tokio::spawn(async move {
-                this.attempt(&triggered, parameters).await;
-                in_flight.lock().expect("in-flight set").remove(&triggered.id);
+                let record = this.attempt(&due).await;
                 drop(permit);
-                this.wake();
+                // The recorder takes it off the in-flight set once it is written.
+                let _ = finished.send(record);
             });
         }
         let wait = if started == 0 {
@@ -252,6 +328,33 @@ async fn run(inner: Weak<Inner>, wake: Arc<Notify>) {
         }
     }
 }
+
+/// Writes finished attempts, as many as have finished by then in one transaction (a burst of
+/// deliveries costs a commit per batch, not per attempt), then frees them for the runner.
+fn record_attempts(store: Store, in_flight: InFlight, wake: Arc<Notify>) -> mpsc::UnboundedSender<AttemptRecord> {
+    let (finished, mut queue) = mpsc::unbounded_channel::<AttemptRecord>();
+    tokio::spawn(async move {
+        let mut batch = Vec::new();
+        while queue.recv_many(&mut batch, 256).await > 0 {
+            let ids: Vec<i64> = batch.iter().map(|record| record.triggered_id).collect();
+            let mut claimed = in_flight.0.lock().await;
+            if let Err(error) = store.record_webhook_attempts(std::mem::take(&mut batch)).await {
+                // Left as they were: they are due again and run once more.
+                tracing::error!(%error, "recording webhook attempts");
+            }
+            for id in ids {
+                claimed.remove(&id);
+            }
+            drop(claimed);
+            wake.notify_one();
+        }
+    });
+    finished
+}
+
+/// The triggers claimed by the runner: running, or finished and their record not yet written.
+#[derive(Clone, Default)]
+struct InFlight(Arc<tokio::sync::Mutex<HashSet<i64>>>);
 
 /// How long to sleep when nothing new was started: until the next retry is due (at least a
 /// moment, so attempts in flight are not polled in a busy loop), at most a minute.
@@ -312,39 +415,29 @@ pub struct Execution {
     pub logs: String,
 }
 
-/// The official template parameters for a triggered webhook, from the stored data.
-pub fn parameters(snapshot: &Snapshot, triggered: &TriggeredWebhook) -> Parameters {
+/// The official template parameters for a triggered webhook, from the facts of its event.
+pub fn parameters(facts: &EventFacts, triggered: &TriggeredWebhook) -> Parameters {
     let links = Links::new(triggered.base_url.clone());
     let mut p: Parameters = PARAMETER_NAMES.iter().map(|name| (*name, String::new())).collect();
     p.insert("eventName", triggered.event.name().to_owned());
     p.insert("consumerName", triggered.consumer.clone());
     p.insert("providerName", triggered.provider.clone());
-    let consumer = snapshot.pacticipant_by_name(&triggered.consumer);
-    let provider = snapshot.pacticipant_by_name(&triggered.provider);
     if let Some(sha) = &triggered.sha {
         p.insert(
             "pactUrl",
             links.pact_version(&triggered.provider, &triggered.consumer, sha),
         );
     }
-    if let (Some(number), Some(consumer)) = (&triggered.consumer_version, consumer)
-        && let Some(version) = snapshot.version_by_number(consumer.id, number)
-    {
-        p.insert("consumerVersionNumber", number.clone());
+    if let Some(version) = &facts.consumer_version {
+        p.insert("consumerVersionNumber", version.number.clone());
         p.insert("consumerVersionTags", version.tags.join(", "));
         p.insert(
             "consumerVersionBranch",
             version.branches.first().cloned().unwrap_or_default(),
         );
     }
-    // The verification: the triggering one, else the latest of this content by this provider.
-    let verification = match (triggered.verification_id, &triggered.sha, provider) {
-        (Some(id), ..) => snapshot.verifications.iter().find(|v| v.id == id),
-        (None, Some(sha), Some(provider)) => snapshot.verifications_of(sha, provider.id).max_by_key(|v| v.id),
-        _ => None,
-    };
-    if let Some(verification) = verification {
-        let version = snapshot.version(verification.provider_version_id);
+    if let Some(verification) = &facts.verification {
+        let version = &verification.provider_version;
         p.insert(
             "verificationResultUrl",
             links.verification(
@@ -361,7 +454,7 @@ pub fn parameters(snapshot: &Snapshot, triggered: &TriggeredWebhook) -> Paramete
             version.branches.first().cloned().unwrap_or_default(),
         );
     }
-    let (github, bitbucket) = webhooks::verification_statuses(verification.map(|v| v.success));
+    let (github, bitbucket) = webhooks::verification_statuses(facts.verification.as_ref().map(|v| v.success));
     p.insert("githubVerificationStatus", github.to_owned());
     p.insert("bitbucketVerificationStatus", bitbucket.to_owned());
     // contract_requiring_verification_published names the provider version to verify with.
@@ -376,10 +469,7 @@ pub fn parameters(snapshot: &Snapshot, triggered: &TriggeredWebhook) -> Paramete
         p.insert("verificationResultUrl", String::new());
         p.insert("githubVerificationStatus", "pending".into());
         p.insert("bitbucketVerificationStatus", "INPROGRESS".into());
-        let description = match (
-            &triggered.provider_branch,
-            provider.and_then(|p| p.main_branch.as_ref()),
-        ) {
+        let description = match (&triggered.provider_branch, &facts.provider_main_branch) {
             (Some(branch), Some(main)) if branch == main => "latest from main branch",
             _ => "deployed or released",
         };
@@ -412,4 +502,50 @@ pub fn placeholder_parameters(definition: &WebhookDefinition) -> Parameters {
     p.insert("githubVerificationStatus", "pending".into());
     p.insert("bitbucketVerificationStatus", "INPROGRESS".into());
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn deliveries_wait_while_a_request_is_served_but_no_longer_than_the_deferral() {
+        let activity = Activity::default();
+        let _serving = activity.serving();
+        let started = Instant::now();
+        activity.idle(Duration::from_millis(300)).await;
+        assert!(
+            started.elapsed() >= Duration::from_millis(300),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[tokio::test]
+    async fn deliveries_go_once_the_broker_has_been_quiet_for_a_moment() {
+        let activity = Activity::default();
+        let serving = activity.serving();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            drop(serving);
+        });
+        let started = Instant::now();
+        activity.idle(Duration::from_secs(30)).await;
+        let waited = started.elapsed();
+        assert!(waited >= Duration::from_millis(100) + QUIET, "{waited:?}");
+        assert!(
+            waited < Duration::from_secs(20),
+            "waited for the deferral, not for quiet: {waited:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_idle_broker_does_not_hold_deliveries_back() {
+        let activity = Activity::default();
+        drop(activity.serving());
+        tokio::time::sleep(QUIET).await;
+        let started = Instant::now();
+        activity.idle(Duration::from_secs(30)).await;
+        assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    }
 }

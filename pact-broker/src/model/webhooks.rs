@@ -171,6 +171,52 @@ pub struct TriggeredWebhook {
     pub updated_at: String,
 }
 
+/// What a triggered webhook's template parameters are made of, read from the database when it
+/// runs: a few indexed rows per trigger, so a burst of deliveries never loads the whole broker.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventFacts {
+    /// The consumer version the event is about, when it still exists.
+    pub consumer_version: Option<VersionFacts>,
+    /// The triggering verification, else the latest of this content by this provider.
+    pub verification: Option<VerificationFacts>,
+    pub provider_main_branch: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VersionFacts {
+    pub number: String,
+    /// In the order they were added, as the API lists them.
+    pub tags: Vec<String>,
+    pub branches: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerificationFacts {
+    pub id: i64,
+    pub sha: String,
+    pub success: bool,
+    pub provider_version: VersionFacts,
+}
+
+/// A trigger due for delivery, with what running it needs: its webhook (`None` when deleted
+/// since) and the facts its parameters are made of.
+#[derive(Debug, Clone)]
+pub struct DueWebhook {
+    pub triggered: TriggeredWebhook,
+    pub webhook: Option<Webhook>,
+    pub facts: EventFacts,
+}
+
+/// One delivery attempt's outcome, to be recorded: `next_attempt_at` is when to retry (`None`:
+/// done, a success, or a failure with no retries left).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptRecord {
+    pub triggered_id: i64,
+    pub success: bool,
+    pub logs: String,
+    pub next_attempt_at: Option<String>,
+}
+
 /// The official placeholder for hidden values.
 pub const REDACTED: &str = "**********";
 

@@ -28,6 +28,16 @@ pub use error::ApiError;
 use crate::AppState;
 use crate::model::{Pacticipant, Snapshot, Version};
 
+/// Counts the request as being served while it runs (webhook deliveries give way to requests).
+pub async fn count_serving(
+    axum::extract::State(activity): axum::extract::State<crate::dispatch::Activity>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let _serving = activity.serving();
+    next.run(request).await
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(index::router())

@@ -463,7 +463,7 @@ async fn execute(
         .ok_or_else(|| ApiError::not_found(format!("no webhook {uuid}")))?;
     let snapshot = state.store.snapshot().await?;
     let parameters = match latest_matching(&snapshot, &links, &webhook.definition) {
-        Some(trigger) => dispatch::parameters(&snapshot, &trigger),
+        Some(trigger) => dispatch::parameters(&state.store.event_facts(trigger.clone()).await?, &trigger),
         None => dispatch::placeholder_parameters(&webhook.definition),
     };
     let execution = state.webhooks.execute(&webhook.definition, &parameters).await;

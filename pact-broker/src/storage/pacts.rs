@@ -65,24 +65,28 @@ fn trigger_webhooks(
     provider_id: i64,
     outcome: PublishOutcome,
 ) -> rusqlite::Result<()> {
-    if !webhooks::any(tx)? {
+    let subscriptions = webhooks::subscriptions(tx, at.consumer, at.provider)?;
+    if subscriptions.is_empty() {
         return Ok(());
     }
-    webhooks::trigger(tx, Event::ContractPublished, at)?;
-    let previous: Option<String> = tx
-        .prepare_cached(
-            "SELECT pub.sha FROM publications pub JOIN versions v ON v.id = pub.consumer_version_id
-             WHERE pub.provider_id = ?1 AND pub.consumer_version_id != ?2
-                 AND v.pacticipant_id = (SELECT pacticipant_id FROM versions WHERE id = ?2)
-             ORDER BY pub.id DESC LIMIT 1",
-        )?
-        .query_row(params![provider_id, version_id], |row| row.get(0))
-        .optional()?;
-    if outcome != PublishOutcome::Unchanged && previous.as_deref() != Some(at.sha) {
-        webhooks::trigger(tx, Event::ContractContentChanged, at)?;
+    let mut triggers = webhooks::Triggers::default();
+    webhooks::trigger(&mut triggers, &subscriptions, Event::ContractPublished, at);
+    if outcome != PublishOutcome::Unchanged && webhooks::listens(&subscriptions, Event::ContractContentChanged, at) {
+        let previous: Option<String> = tx
+            .prepare_cached(
+                "SELECT pub.sha FROM publications pub JOIN versions v ON v.id = pub.consumer_version_id
+                 WHERE pub.provider_id = ?1 AND pub.consumer_version_id != ?2
+                     AND v.pacticipant_id = (SELECT pacticipant_id FROM versions WHERE id = ?2)
+                 ORDER BY pub.id DESC LIMIT 1",
+            )?
+            .query_row(params![provider_id, version_id], |row| row.get(0))
+            .optional()?;
+        if previous.as_deref() != Some(at.sha) {
+            webhooks::trigger(&mut triggers, &subscriptions, Event::ContractContentChanged, at);
+        }
     }
-    webhooks::trigger_required_verifications(tx, provider_id, at)?;
-    Ok(())
+    webhooks::trigger_required_verifications(tx, &mut triggers, &subscriptions, provider_id, at)?;
+    triggers.enqueue(tx)
 }
 
 impl Store {

@@ -65,7 +65,8 @@ impl Store {
                 now()
             ])?;
             let id = tx.last_insert_rowid();
-            if webhooks::any(&tx)? {
+            let subscriptions = webhooks::subscriptions(&tx, &new.consumer, &new.provider)?;
+            if !subscriptions.is_empty() {
                 // The consumer version the official parameters name: the latest with this content.
                 let consumer_version: Option<String> = tx
                     .prepare_cached(
@@ -84,9 +85,11 @@ impl Store {
                     provider_branch: new.labels.branch.as_deref(),
                     base_url: &new.base_url,
                 };
+                let mut triggers = webhooks::Triggers::default();
                 for event in Event::for_verification(new.success) {
-                    webhooks::trigger(&tx, event, &at)?;
+                    webhooks::trigger(&mut triggers, &subscriptions, event, &at);
                 }
+                triggers.enqueue(&tx)?;
             }
             tx.commit()?;
             Ok(Ok(id))

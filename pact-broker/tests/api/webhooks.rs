@@ -419,6 +419,68 @@ fn pending_executions_resume_after_a_restart() {
     });
 }
 
+#[test]
+fn triggers_not_yet_run_are_delivered_after_a_restart() {
+    let db = TempDatabase::new();
+    // Should the first broker get to an attempt (refused: nothing listens yet), the retry is
+    // due after the restart.
+    let config = Config {
+        webhook_retry_schedule: "1".into(),
+        ..local_config(&db)
+    };
+    // The receiver's port, closed while the first broker runs.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let hook_url = format!("http://127.0.0.1:{port}/hook");
+    // Publishes and stops at once (the runtime shut down, as a killed process would be): the
+    // publication's triggers are committed with it, whether or not the runner got to them.
+    {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let (config, hook_url) = (config.clone(), hook_url.clone());
+        runtime.block_on(async move {
+            let app = spawn_with(config).await;
+            let c = client();
+            // The webhook names its provider, which must exist first.
+            publish(&c, &app, &pact("Foo", "Bar", &["/0"]), "0", None, &[]).await;
+            let body = webhook_body(&hook_url, &["contract_published"]);
+            assert_eq!(send_json(c.post(app.url("/webhooks")).json(&body)).await.0, 201);
+            publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", None, &[]).await;
+        });
+        runtime.shutdown_background();
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        let calls: Calls = Arc::default();
+        let recorded = Arc::clone(&calls);
+        let receiver = axum::Router::new().route(
+            "/hook",
+            post(move |headers: HeaderMap, body: String| {
+                let recorded = Arc::clone(&recorded);
+                async move {
+                    recorded.lock().unwrap().push((headers, body));
+                    StatusCode::OK
+                }
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, receiver).await });
+        let app = spawn_with(config).await;
+        let c = client();
+        let status_url = app.url("/pacts/provider/Bar/consumer/Foo/webhooks/status");
+        wait_for("the publication's webhook to succeed after the restart", async || {
+            let (_, status) = get_json(&c, &status_url).await;
+            (status["summary"]["successful"] == 1).then_some(())
+        })
+        .await;
+        let calls = calls.lock().unwrap();
+        assert_eq!(calls.len(), 1, "delivered once");
+        let body: Value = serde_json::from_str(&calls[0].1).unwrap();
+        assert_eq!(body["version"], "1", "{body}");
+    });
+}
+
 #[tokio::test]
 async fn verification_results_fire_their_events_and_execute_runs_a_webhook_once() {
     let db = TempDatabase::new();
