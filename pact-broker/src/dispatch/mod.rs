@@ -422,6 +422,8 @@ pub fn parameters(facts: &EventFacts, triggered: &TriggeredWebhook) -> Parameter
     p.insert("eventName", triggered.event.name().to_owned());
     p.insert("consumerName", triggered.consumer.clone());
     p.insert("providerName", triggered.provider.clone());
+    p.insert("consumerLabels", facts.consumer_labels.join(", "));
+    p.insert("providerLabels", facts.provider_labels.join(", "));
     if let Some(sha) = &triggered.sha {
         p.insert(
             "pactUrl",

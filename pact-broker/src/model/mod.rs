@@ -29,6 +29,49 @@ pub struct Pacticipant {
     pub updated_at: String,
 }
 
+/// A label on a pacticipant (`/pacticipants/{p}/labels/{l}`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    pub pacticipant: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+/// Counts of what the broker holds, as the official `/metrics` reports them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metrics {
+    pub pacticipants: i64,
+    pub pacticipants_with_main_branch: i64,
+    pub integrations: i64,
+    pub pact_publications: i64,
+    pub first_publication: Option<String>,
+    pub last_publication: Option<String>,
+    pub pact_versions: i64,
+    pub verifications: i64,
+    pub successful_verifications: i64,
+    pub distinct_verifications: i64,
+    pub first_verification: Option<String>,
+    pub last_verification: Option<String>,
+    /// Pact versions by how many verification results each has: (results, pact versions).
+    pub verifications_per_pact_version: Vec<(i64, i64)>,
+    pub versions: i64,
+    pub versions_with_branch: i64,
+    pub webhooks: i64,
+    pub tags: i64,
+    pub distinct_tags: i64,
+    pub distinct_tags_per_pacticipant: i64,
+    pub triggered_webhooks: i64,
+    pub webhook_executions: i64,
+    pub environments: i64,
+    pub deployed_versions: i64,
+    pub currently_deployed: i64,
+    pub released_versions: i64,
+    pub currently_supported: i64,
+    /// Interactions and messages in the latest pact of each integration.
+    pub latest_interactions: i64,
+    pub latest_messages: i64,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Version {
     pub id: i64,

@@ -180,6 +180,9 @@ pub struct EventFacts {
     /// The triggering verification, else the latest of this content by this provider.
     pub verification: Option<VerificationFacts>,
     pub provider_main_branch: Option<String>,
+    /// The pacticipants' labels, by name.
+    pub consumer_labels: Vec<String>,
+    pub provider_labels: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

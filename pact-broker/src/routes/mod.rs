@@ -12,6 +12,7 @@ pub mod hal;
 pub mod index;
 pub mod integrations;
 pub mod matrix;
+pub mod metrics;
 pub mod pacticipants;
 pub mod pacts;
 pub mod pages;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(webhooks::router())
         .merge(badges::router())
         .merge(integrations::router())
+        .merge(metrics::router())
 }
 
 pub fn pacticipant_or_404<'a>(snapshot: &'a Snapshot, name: &str) -> Result<&'a Pacticipant, ApiError> {

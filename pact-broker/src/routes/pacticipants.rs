@@ -1,5 +1,7 @@
-//! Pacticipants: `GET/POST /pacticipants`, `GET/PUT/PATCH /pacticipants/{pacticipant}`.
-//! An unknown pacticipant is a 404, which create-or-update-pacticipant relies on.
+//! Pacticipants: `GET/POST /pacticipants`, `GET/PUT/PATCH/DELETE /pacticipants/{pacticipant}`;
+//! labels: `GET/PUT/DELETE /pacticipants/{pacticipant}/labels/{label}` and
+//! `GET /pacticipants/label/{label}`. An unknown pacticipant is a 404, which
+//! create-or-update-pacticipant relies on.
 
 use axum::Router;
 use axum::extract::State;
@@ -13,13 +15,22 @@ use super::hal::Hal;
 use crate::AppState;
 use crate::storage::PacticipantUpdate;
 use crate::views::Links;
-use crate::views::pacticipants::{PacticipantList, PacticipantResource, pacticipant, pacticipant_list};
+use crate::views::pacticipants::{
+    LabelResource, PacticipantList, PacticipantResource, label, pacticipant, pacticipant_list,
+};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/pacticipants", get(list).post(create)).route(
-        "/pacticipants/{pacticipant}",
-        get(show).put(replace).patch(update).delete(remove),
-    )
+    Router::new()
+        .route("/pacticipants", get(list).post(create))
+        .route(
+            "/pacticipants/{pacticipant}",
+            get(show).put(replace).patch(update).delete(remove),
+        )
+        .route(
+            "/pacticipants/{pacticipant}/labels/{label}",
+            get(show_label).put(save_label).delete(delete_label),
+        )
+        .route("/pacticipants/label/{label}", get(with_label))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -54,7 +65,13 @@ impl PacticipantBody {
 
 async fn list(State(state): State<AppState>, links: Links) -> Result<Hal<PacticipantList>, ApiError> {
     let pacticipants = state.store.pacticipants().await?;
-    Ok(Hal::ok(pacticipant_list(&links, &pacticipants)))
+    let labels = state.store.labels().await?;
+    Ok(Hal::ok(pacticipant_list(
+        &links,
+        links.pacticipants(),
+        &pacticipants,
+        &labels,
+    )))
 }
 
 async fn create(
@@ -68,7 +85,11 @@ async fn create(
         .filter(|n| !n.trim().is_empty())
         .ok_or_else(|| ApiError::invalid("name", "can't be blank"))?;
     let created = state.store.create_pacticipant(&name, body.update()).await?;
-    Ok(Hal::created(pacticipant(&links, &created)))
+    Ok(Hal::created(pacticipant(
+        &links,
+        &created,
+        &state.store.labels().await?,
+    )))
 }
 
 async fn show(
@@ -81,7 +102,7 @@ async fn show(
         .pacticipant(&name)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("pacticipant '{name}' not found")))?;
-    Ok(Hal::ok(pacticipant(&links, &found)))
+    Ok(Hal::ok(pacticipant(&links, &found, &state.store.labels().await?)))
 }
 
 /// PUT replaces the fields (creating the pacticipant if needed).
@@ -93,7 +114,10 @@ async fn replace(
 ) -> Result<Hal<PacticipantResource>, ApiError> {
     body.check_name(&name)?;
     let (saved, created) = state.store.save_pacticipant(&name, body.update(), true).await?;
-    Ok(Hal::saved(created, pacticipant(&links, &saved)))
+    Ok(Hal::saved(
+        created,
+        pacticipant(&links, &saved, &state.store.labels().await?),
+    ))
 }
 
 /// PATCH (merge-patch) updates the given fields only.
@@ -105,7 +129,10 @@ async fn update(
 ) -> Result<Hal<PacticipantResource>, ApiError> {
     body.check_name(&name)?;
     let (saved, created) = state.store.save_pacticipant(&name, body.update(), false).await?;
-    Ok(Hal::saved(created, pacticipant(&links, &saved)))
+    Ok(Hal::saved(
+        created,
+        pacticipant(&links, &saved, &state.store.labels().await?),
+    ))
 }
 
 /// `DELETE /pacticipants/{p}`: the pacticipant, its versions, pacts, verifications and webhooks.
@@ -117,4 +144,59 @@ async fn remove(
         true => Ok(axum::http::StatusCode::NO_CONTENT),
         false => Err(ApiError::not_found(format!("pacticipant '{pacticipant}' not found"))),
     }
+}
+
+async fn show_label(
+    State(state): State<AppState>,
+    links: Links,
+    Path((pacticipant, name)): Path<(String, String)>,
+) -> Result<Hal<LabelResource>, ApiError> {
+    let found = state
+        .store
+        .label(&pacticipant, &name)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("pacticipant '{pacticipant}' has no label '{name}'")))?;
+    Ok(Hal::ok(label(&links, &found)))
+}
+
+/// PUT labels the pacticipant (creating it if needed, like the official broker): 201 when the
+/// label is new, 200 when it was there.
+async fn save_label(
+    State(state): State<AppState>,
+    links: Links,
+    Path((pacticipant, name)): Path<(String, String)>,
+) -> Result<Hal<LabelResource>, ApiError> {
+    if name.trim().is_empty() {
+        return Err(ApiError::invalid("label", "can't be blank"));
+    }
+    let (saved, created) = state.store.save_label(&pacticipant, &name).await?;
+    Ok(Hal::saved(created, label(&links, &saved)))
+}
+
+async fn delete_label(
+    State(state): State<AppState>,
+    Path((pacticipant, name)): Path<(String, String)>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    match state.store.delete_label(&pacticipant, &name).await? {
+        true => Ok(axum::http::StatusCode::NO_CONTENT),
+        false => Err(ApiError::not_found(format!(
+            "pacticipant '{pacticipant}' has no label '{name}'"
+        ))),
+    }
+}
+
+/// The pacticipants with a label (an empty list when none has it).
+async fn with_label(
+    State(state): State<AppState>,
+    links: Links,
+    Path(name): Path<String>,
+) -> Result<Hal<PacticipantList>, ApiError> {
+    let pacticipants = state.store.pacticipants_with_label(&name).await?;
+    let labels = state.store.labels().await?;
+    Ok(Hal::ok(pacticipant_list(
+        &links,
+        links.pacticipants_with_label(&name),
+        &pacticipants,
+        &labels,
+    )))
 }

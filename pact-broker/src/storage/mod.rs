@@ -9,6 +9,7 @@
 //! what they mean in HTTP is the routes' business.
 
 mod environments;
+mod labels;
 mod pacticipants;
 mod pacts;
 mod schema;

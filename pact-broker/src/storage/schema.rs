@@ -135,5 +135,15 @@ pub(super) static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             triggers TEXT NOT NULL
         );",
         ),
+        // Pacticipant labels (`/pacticipants/{p}/labels/{l}`).
+        M::up(
+            "CREATE TABLE labels (
+            pacticipant_id INTEGER NOT NULL REFERENCES pacticipants(id),
+            name           TEXT NOT NULL,
+            created_at     TEXT NOT NULL,
+            PRIMARY KEY (pacticipant_id, name)
+        );
+        CREATE INDEX labels_by_name ON labels (name);",
+        ),
     ])
 });

@@ -231,6 +231,7 @@ impl Store {
                 "DELETE FROM webhooks WHERE consumer = ?1 OR provider = ?1",
                 params![name],
             )?;
+            tx.execute("DELETE FROM labels WHERE pacticipant_id = ?1", params![id])?;
             tx.execute("DELETE FROM pacticipants WHERE id = ?1", params![id])?;
             tx.commit()?;
             Ok(Ok(true))

@@ -330,9 +330,19 @@ fn event_facts(conn: &rusqlite::Connection, triggered: &TriggeredWebhook) -> rus
             },
         )
         .transpose()?;
+    let labels = |pacticipant: &Option<(i64, Option<String>)>| -> rusqlite::Result<Vec<String>> {
+        let Some((id, _)) = pacticipant else {
+            return Ok(Vec::new());
+        };
+        conn.prepare_cached("SELECT name FROM labels WHERE pacticipant_id = ?1 ORDER BY name")?
+            .query_map(params![id], |row| row.get(0))?
+            .collect()
+    };
     Ok(EventFacts {
         consumer_version,
         verification,
+        consumer_labels: labels(&consumer)?,
+        provider_labels: labels(&provider)?,
         provider_main_branch: provider.and_then(|(_, main_branch)| main_branch),
     })
 }

@@ -206,6 +206,18 @@ impl Links {
         format!("{}/{{version}}", self.versions(pacticipant))
     }
 
+    pub fn label(&self, pacticipant: &str, label: &str) -> String {
+        format!("{}/labels/{}", self.pacticipant(pacticipant), encode(label))
+    }
+
+    pub fn label_template(&self, pacticipant: &str) -> String {
+        format!("{}/labels/{{label}}", self.pacticipant(pacticipant))
+    }
+
+    pub fn pacticipants_with_label(&self, label: &str) -> String {
+        self.url(&format!("/pacticipants/label/{}", encode(label)))
+    }
+
     pub fn version_tag_template(&self, pacticipant: &str) -> String {
         format!("{}/{{version}}/tags/{{tag}}", self.versions(pacticipant))
     }

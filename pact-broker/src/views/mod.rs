@@ -9,6 +9,7 @@ pub mod hal;
 pub mod index;
 pub mod links;
 pub mod matrix;
+pub mod metrics;
 pub mod pacticipants;
 pub mod pacts;
 pub mod pages;

@@ -1,10 +1,10 @@
-//! Pacticipants and the list of them.
+//! Pacticipants, the list of them, and their labels.
 
 use serde::Serialize;
 
 use super::hal::{Link, Rels};
 use super::links::Links;
-use crate::model::Pacticipant;
+use crate::model::{Label, Pacticipant};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -15,11 +15,44 @@ pub struct PacticipantResource {
     pub repository_url: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    #[serde(rename = "_embedded")]
+    pub embedded: EmbeddedLabels,
     #[serde(rename = "_links")]
     pub links: Rels,
 }
 
-pub fn pacticipant(links: &Links, p: &Pacticipant) -> PacticipantResource {
+#[derive(Debug, Serialize)]
+pub struct EmbeddedLabels {
+    pub labels: Vec<LabelResource>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelResource {
+    pub name: String,
+    pub created_at: String,
+    #[serde(rename = "_links")]
+    pub links: Rels,
+}
+
+pub fn label(links: &Links, label: &Label) -> LabelResource {
+    LabelResource {
+        name: label.name.clone(),
+        created_at: label.created_at.clone(),
+        links: Rels::default()
+            .with(
+                "self",
+                Link::titled(links.label(&label.pacticipant, &label.name), "Label").name(&label.name),
+            )
+            .with(
+                "pacticipant",
+                Link::titled(links.pacticipant(&label.pacticipant), "Pacticipant").name(&label.pacticipant),
+            ),
+    }
+}
+
+/// A pacticipant with its labels (those of `labels` that are its own).
+pub fn pacticipant(links: &Links, p: &Pacticipant, labels: &[Label]) -> PacticipantResource {
     let name = &p.name;
     PacticipantResource {
         name: name.clone(),
@@ -28,6 +61,13 @@ pub fn pacticipant(links: &Links, p: &Pacticipant) -> PacticipantResource {
         repository_url: p.repository_url.clone(),
         created_at: p.created_at.clone(),
         updated_at: p.updated_at.clone(),
+        embedded: EmbeddedLabels {
+            labels: labels
+                .iter()
+                .filter(|l| &l.pacticipant == name)
+                .map(|l| label(links, l))
+                .collect(),
+        },
         links: Rels::to_self(links.pacticipant(name))
             .with("pb:versions", Link::new(links.versions(name)))
             .with(
@@ -50,6 +90,10 @@ pub fn pacticipant(links: &Links, p: &Pacticipant) -> PacticipantResource {
                     links.branch_version_template(name),
                     "Get or add/create a version for a branch",
                 ),
+            )
+            .with(
+                "pb:label",
+                Link::template(links.label_template(name), "Get, create or delete a label"),
             )
             .with(
                 "pb:latest-version",
@@ -81,8 +125,19 @@ pub struct EmbeddedPacticipants {
     pub pacticipants: Vec<PacticipantResource>,
 }
 
-pub fn pacticipant_list(links: &Links, pacticipants: &[Pacticipant]) -> PacticipantList {
-    let items = || pacticipants.iter().map(|p| pacticipant(links, p)).collect::<Vec<_>>();
+/// `self_url`: `/pacticipants`, or the list of those with a label.
+pub fn pacticipant_list(
+    links: &Links,
+    self_url: String,
+    pacticipants: &[Pacticipant],
+    labels: &[Label],
+) -> PacticipantList {
+    let items = || {
+        pacticipants
+            .iter()
+            .map(|p| pacticipant(links, p, labels))
+            .collect::<Vec<_>>()
+    };
     let named: Vec<Link> = pacticipants
         .iter()
         .map(|p| Link::new(links.pacticipant(&p.name)).name(&p.name))
@@ -90,6 +145,6 @@ pub fn pacticipant_list(links: &Links, pacticipants: &[Pacticipant]) -> Pacticip
     PacticipantList {
         embedded: EmbeddedPacticipants { pacticipants: items() },
         pacticipants: items(),
-        links: Rels::to_self(links.pacticipants()).with("pb:pacticipants", named),
+        links: Rels::to_self(self_url).with("pb:pacticipants", named),
     }
 }

@@ -75,6 +75,7 @@ fn webhook_body(url: &str, events: &[&str]) -> Value {
                 "consumer": "${pactbroker.consumerName}",
                 "version": "${pactbroker.consumerVersionNumber}",
                 "branch": "${pactbroker.consumerVersionBranch}",
+                "consumerLabels": "${pactbroker.consumerLabels}",
                 "event": "${pactbroker.eventName}",
                 "providerVersion": "${pactbroker.providerVersionNumber}",
                 "status": "${pactbroker.githubVerificationStatus}"
@@ -221,6 +222,10 @@ async fn a_publication_fires_its_webhooks_after_commit_with_parameters_and_retri
     let c = client();
     let (hook, calls) = receiver(1).await;
     publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", Some("main"), &[]).await;
+    for label in ["web", "team-a"] {
+        let url = app.url(&format!("/pacticipants/Foo/labels/{label}"));
+        assert_eq!(send_json(c.put(url).json(&json!({}))).await.0, 201);
+    }
     let body = webhook_body(&hook.url("/hook"), &["contract_published", "contract_content_changed"]);
     assert_eq!(send_json(c.post(app.url("/webhooks")).json(&body)).await.0, 201);
 
@@ -236,6 +241,7 @@ async fn a_publication_fires_its_webhooks_after_commit_with_parameters_and_retri
     assert_eq!(first["consumer"], "Foo");
     assert_eq!(first["version"], "2");
     assert_eq!(first["branch"], "feat-x");
+    assert_eq!(first["consumerLabels"], "team-a, web");
     assert_eq!(first["status"], "pending");
     let pact_url = first["pact"].as_str().unwrap();
     assert!(
