@@ -297,7 +297,8 @@ fn event_facts(conn: &rusqlite::Connection, triggered: &TriggeredWebhook) -> rus
             .query_row(params![consumer_id, number], |row| row.get::<_, i64>(0))
             .optional()?
             .map(|id| version_facts(conn, id))
-            .transpose()?,
+            .transpose()?
+            .flatten(),
         _ => None,
     };
     const VERIFICATION: &str = "SELECT ve.id, ve.sha, ve.success, ve.provider_version_id FROM verifications ve";
@@ -318,18 +319,17 @@ fn event_facts(conn: &rusqlite::Connection, triggered: &TriggeredWebhook) -> rus
             .optional()?,
         _ => None,
     };
-    let verification = verification
-        .map(
-            |(id, sha, success, version_id)| -> rusqlite::Result<VerificationFacts> {
-                Ok(VerificationFacts {
-                    id,
-                    sha,
-                    success,
-                    provider_version: version_facts(conn, version_id)?,
-                })
-            },
-        )
-        .transpose()?;
+    let verification = match verification {
+        Some((id, sha, success, version_id)) => {
+            version_facts(conn, version_id)?.map(|provider_version| VerificationFacts {
+                id,
+                sha,
+                success,
+                provider_version,
+            })
+        }
+        None => None,
+    };
     let labels = |pacticipant: &Option<(i64, Option<String>)>| -> rusqlite::Result<Vec<String>> {
         let Some((id, _)) = pacticipant else {
             return Ok(Vec::new());
@@ -347,21 +347,26 @@ fn event_facts(conn: &rusqlite::Connection, triggered: &TriggeredWebhook) -> rus
     })
 }
 
-/// A version's number, tags and branches, each list in the order it was added.
-fn version_facts(conn: &rusqlite::Connection, version_id: i64) -> rusqlite::Result<VersionFacts> {
-    let number = conn
+/// A version's number, tags and branches, each list in the order it was added (`None` once the
+/// version is deleted: its webhook then runs with what is left).
+fn version_facts(conn: &rusqlite::Connection, version_id: i64) -> rusqlite::Result<Option<VersionFacts>> {
+    let Some(number) = conn
         .prepare_cached("SELECT number FROM versions WHERE id = ?1")?
-        .query_row(params![version_id], |row| row.get(0))?;
+        .query_row(params![version_id], |row| row.get(0))
+        .optional()?
+    else {
+        return Ok(None);
+    };
     let names = |sql: &str| -> rusqlite::Result<Vec<String>> {
         conn.prepare_cached(sql)?
             .query_map(params![version_id], |row| row.get(0))?
             .collect()
     };
-    Ok(VersionFacts {
+    Ok(Some(VersionFacts {
         number,
         tags: names("SELECT name FROM tags WHERE version_id = ?1 ORDER BY rowid")?,
         branches: names("SELECT branch FROM branch_versions WHERE version_id = ?1 ORDER BY rowid")?,
-    })
+    }))
 }
 
 /// Which triggered webhooks a listing shows.
