@@ -6,12 +6,12 @@
 #          pact-broker. (The dev image of docker-compose.dev.yml is docker/Dockerfile.dev: kept
 #          apart because the legacy builder builds every stage before the target it is asked for.)
 #
-# The build stage compiles the dependencies in a layer of their own (only the manifests copied),
-# then all six binaries in one cargo call; every target copies its own binary out of it, so
-# building all targets compiles the workspace once, and an edit rebuilds only the workspace's crates.
-# Plain Dockerfile syntax only (no syntax directive, no RUN --mount): it builds the same with
-# the legacy builder and with BuildKit. The base images are build args, so a machine with no
-# registry access can name local images (scripts/docker-base-images.sh makes both).
+# The build stage compiles all six binaries in one cargo call, with target/ in a BuildKit cache
+# mount kept between builds: every target copies its own binary out of it, building all targets
+# compiles the workspace once, and after an edit cargo rebuilds only the crates that changed
+# (docker/changed-sources.sh keeps mtimes honest). Needs BuildKit (DOCKER_BUILDKIT=1, the
+# default since Docker 23; scripts/compose.sh turns it on). The base images are build args, so a
+# machine with no registry access can name local images (scripts/docker-base-images.sh makes both).
 ARG RUST_IMAGE=rust:1.95-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 
@@ -26,30 +26,8 @@ ENV PACT_DO_NOT_TRACK=true \
     CARGO_NET_OFFLINE=${CARGO_NET_OFFLINE}
 WORKDIR /src
 ARG BINS="accounting-service cart-service catalog-service inventory-service item-service pact-broker"
-# 1. The dependencies, in a layer of their own: only the manifests are copied, every target stands
-#    in empty (docker/stub-targets.sh), and the same cargo build as in step 2 compiles them. This
-#    layer changes only with a Cargo.toml or Cargo.lock, so an edit to a service rebuilds the
-#    workspace's own crates, not its dependencies.
 COPY Cargo.toml Cargo.lock topology.txt ./
 COPY .cargo .cargo
-COPY service-kit/Cargo.toml service-kit/
-COPY contract-testing/Cargo.toml contract-testing/
-COPY accounting-service/Cargo.toml accounting-service/
-COPY cart-service/Cargo.toml cart-service/
-COPY catalog-service/Cargo.toml catalog-service/
-COPY inventory-service/Cargo.toml inventory-service/
-COPY item-service/Cargo.toml item-service/
-COPY pact-broker/Cargo.toml pact-broker/
-COPY verify-pacts/Cargo.toml verify-pacts/
-COPY chaos/Cargo.toml chaos/
-COPY docker/stub-targets.sh /usr/local/bin/stub-targets
-RUN set -eu; \
-    stub-targets; \
-    packages=""; for bin in $BINS; do packages="$packages -p $bin"; done; \
-    cargo build --locked --profile "$CARGO_PROFILE" --bins $packages
-# 2. The workspace's own crates. A copied file keeps the mtime it had in the build context, which
-#    may be older than the stand-ins' build: every source is touched, so cargo rebuilds exactly the
-#    workspace's crates (and nothing stale from a stand-in is ever shipped).
 COPY service-kit service-kit
 COPY contract-testing contract-testing
 COPY accounting-service accounting-service
@@ -60,15 +38,16 @@ COPY item-service item-service
 COPY pact-broker pact-broker
 COPY verify-pacts verify-pacts
 COPY chaos chaos
-RUN set -eu; \
-    stub-targets --remove; \
-    find . -path ./target -prune -o -name '*.rs' -exec touch {} +; \
+COPY docker/changed-sources.sh /usr/local/bin/changed-sources
+RUN --mount=type=cache,id=pact-rust-demo-target,target=/src/target,sharing=locked \
+    set -eu; \
+    changed-sources touch; \
     packages=""; for bin in $BINS; do packages="$packages -p $bin"; done; \
     cargo build --locked --profile "$CARGO_PROFILE" --bins $packages; \
+    changed-sources save; \
     case "$CARGO_PROFILE" in dev) out=debug ;; *) out=$CARGO_PROFILE ;; esac; \
     mkdir -p /out; \
-    for bin in $BINS; do install -m 0755 "target/$out/$bin" /out/; done; \
-    rm -rf target
+    for bin in $BINS; do install -m 0755 "target/$out/$bin" /out/; done
 
 # ---------------------------------------------------------------------------------------------
 # What every service image shares: a non-root user, /data (a volume: the SQLite file lives

@@ -120,7 +120,6 @@ else:
 # The image build needs the whole workspace: every member and topology.txt (compiled in).
 dockerfile = (ROOT / "Dockerfile").read_text()
 for member in tomllib.loads((ROOT / "Cargo.toml").read_text())["workspace"]["members"]:
-    check(f"COPY {member}/Cargo.toml {member}/" in dockerfile, f"Dockerfile: the dependency layer does not COPY {member}/Cargo.toml")
     check(f"COPY {member} {member}" in dockerfile, f"Dockerfile: the build stage does not COPY workspace member {member}")
 check("topology.txt" in dockerfile, "Dockerfile: the build stage does not COPY topology.txt")
 

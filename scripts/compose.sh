@@ -37,22 +37,17 @@ else
   exit 1
 fi
 
-# docker-compose 1.29 builds through the `docker` CLI by default, and a newer CLI without the
-# buildx plugin cannot build at all (docker 28 on this project's machines). So build with
-# docker-compose's own client (the legacy builder), unless BuildKit is asked for with
-# DOCKER_BUILDKIT=1: then through the CLI, Debian's /usr/bin/docker (BuildKit built in, same
-# version as its daemon) when the one on PATH has no buildx.
+# The Dockerfile needs BuildKit (a cache mount keeps target/ between builds). docker-compose 1.29
+# builds with it through the `docker` CLI: Debian's /usr/bin/docker (BuildKit built in, same
+# version as its daemon) when the one on PATH is a newer CLI without the buildx plugin, which
+# cannot build at all (docker 28 on this project's machines).
 if [[ ${compose[0]} == docker-compose ]]; then
-  if [[ ${DOCKER_BUILDKIT:-0} == 1 ]]; then
-    export COMPOSE_DOCKER_CLI_BUILD=${COMPOSE_DOCKER_CLI_BUILD:-1}
-    if [[ -x /usr/bin/docker && $(command -v docker) != /usr/bin/docker ]] \
-      && ! docker buildx version >/dev/null 2>&1; then
-      mkdir -p .run/bin
-      ln -sf /usr/bin/docker .run/bin/docker
-      export PATH=$PWD/.run/bin:$PATH
-    fi
-  else
-    export COMPOSE_DOCKER_CLI_BUILD=${COMPOSE_DOCKER_CLI_BUILD:-0} DOCKER_BUILDKIT=0
+  export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
+  if [[ -x /usr/bin/docker && $(command -v docker) != /usr/bin/docker ]] \
+    && ! docker buildx version >/dev/null 2>&1; then
+    mkdir -p .run/bin
+    ln -sf /usr/bin/docker .run/bin/docker
+    export PATH=$PWD/.run/bin:$PATH
   fi
 fi
 

@@ -15,9 +15,9 @@
 #
 # The time of each step is printed, and a summary at the end. The images stay in .run/docker
 # (git-ignored) so a second run skips steps 3-4; E2E_FRESH=1 deletes that folder first (a cold
-# run), E2E_CLEAN=1 deletes it afterwards. E2E_BUILDKIT=1 builds with BuildKit instead of the
-# legacy builder. The stack runs as compose project pact-rust-e2e, so it never touches the
-# volumes of `make up DOCKER=1`. Ports 8001-8005 and 9292 must be free (or E2E_PORT_OFFSET set).
+# run), E2E_CLEAN=1 deletes it afterwards. The stack runs as compose project pact-rust-e2e, so it
+# never touches the volumes of `make up DOCKER=1`. Ports 8001-8005 and 9292 must be free (or
+# E2E_PORT_OFFSET set).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -114,13 +114,7 @@ start_daemon() {
 }
 
 build_images() {
-  if [[ ${E2E_BUILDKIT:-0} == 1 ]]; then
-    export DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
-    echo "building with BuildKit (docker build through docker-compose)"
-  else
-    export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
-    echo "building with the legacy builder (docker-compose's own)"
-  fi
+  echo "building with BuildKit (docker build through docker-compose; target/ in a cache mount)"
   local log=$DOCKER_DIR/build.log
   if ! scripts/compose.sh build >"$log" 2>&1; then
     tail -n 60 "$log" >&2
