@@ -29,6 +29,8 @@ const ROUND: usize = 64;
 /// burst of publications is not slowed by the deliveries it triggers, and under steady load
 /// deliveries still go out, a round at a time.
 const MAX_DEFERRAL: Duration = Duration::from_secs(1);
+/// Writes of a batch of attempt records before its triggers are let go unrecorded.
+const RECORD_ATTEMPTS: u32 = 3;
 /// Response bodies kept in a log, at most.
 const LOGGED_BODY_BYTES: usize = 2048;
 
@@ -46,6 +48,13 @@ struct Inner {
     client: reqwest::Client,
     wake: Arc<Notify>,
     activity: Activity,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Lets a sleeping runner notice that it is no longer needed.
+        self.wake.notify_one();
+    }
 }
 
 /// The requests the broker is serving. Deliveries are background work: they give way to requests
@@ -160,14 +169,18 @@ impl Dispatcher {
     async fn attempt(&self, due: &DueWebhook) -> AttemptRecord {
         let triggered = &due.triggered;
         let attempts = triggered.attempts + 1;
-        let (success, mut logs) = match &due.webhook {
-            Some(webhook) => {
+        let (success, mut logs) = match self.inner.store.webhook(&triggered.webhook_uuid).await {
+            Ok(Some(webhook)) => {
                 let execution = self
                     .execute(&webhook.definition, &parameters(&due.facts, triggered))
                     .await;
                 (execution.success, execution.logs)
             }
-            None => (false, format!("webhook {} no longer exists\n", triggered.webhook_uuid)),
+            Ok(None) => (false, format!("webhook {} no longer exists\n", triggered.webhook_uuid)),
+            Err(error) => (
+                false,
+                format!("webhook {} could not be read: {error}\n", triggered.webhook_uuid),
+            ),
         };
         let retry = (!success).then(|| self.inner.policy.next_retry(attempts)).flatten();
         let next_attempt_at = retry.map(|delay| {
@@ -294,7 +307,7 @@ async fn run(inner: Weak<Inner>, wake: Arc<Notify>) {
             // Read and claimed under the lock the recorder writes under: a trigger read as due
             // just before its last attempt was recorded is still claimed then, so never run twice.
             let mut claimed = in_flight.0.lock().await;
-            match dispatcher.inner.store.due_webhooks(ROUND).await {
+            match dispatcher.inner.store.due_webhooks(ROUND, claimed.clone()).await {
                 Ok(due) => due.into_iter().filter(|due| claimed.insert(due.triggered.id)).collect(),
                 Err(error) => {
                     tracing::error!(%error, "reading due webhooks");
@@ -338,9 +351,17 @@ fn record_attempts(store: Store, in_flight: InFlight, wake: Arc<Notify>) -> mpsc
         while queue.recv_many(&mut batch, 256).await > 0 {
             let ids: Vec<i64> = batch.iter().map(|record| record.triggered_id).collect();
             let mut claimed = in_flight.0.lock().await;
-            if let Err(error) = store.record_webhook_attempts(std::mem::take(&mut batch)).await {
-                // Left as they were: they are due again and run once more.
-                tracing::error!(%error, "recording webhook attempts");
+            let records = std::mem::take(&mut batch);
+            // A record that cannot be written leaves its trigger due: it would run once more.
+            // So a failed write is tried again, a few times, before the triggers are let go.
+            for attempt in 1..=RECORD_ATTEMPTS {
+                match store.record_webhook_attempts(records.clone()).await {
+                    Ok(()) => break,
+                    Err(error) => {
+                        tracing::error!(%error, attempt, "recording webhook attempts");
+                        tokio::time::sleep(Duration::from_millis(100) * attempt).await;
+                    }
+                }
             }
             for id in ids {
                 claimed.remove(&id);

@@ -201,12 +201,11 @@ pub struct VerificationFacts {
     pub provider_version: VersionFacts,
 }
 
-/// A trigger due for delivery, with what running it needs: its webhook (`None` when deleted
-/// since) and the facts its parameters are made of.
+/// A trigger due for delivery, with the facts its parameters are made of. (Its webhook is read
+/// when the attempt starts, so an edit or a delete made while it waited its turn counts.)
 #[derive(Debug, Clone)]
 pub struct DueWebhook {
     pub triggered: TriggeredWebhook,
-    pub webhook: Option<Webhook>,
     pub facts: EventFacts,
 }
 

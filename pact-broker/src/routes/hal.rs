@@ -46,6 +46,16 @@ impl<T: Serialize> Hal<T> {
     pub fn saved(created: bool, body: T) -> Self {
         if created { Self::created(body) } else { Self::ok(body) }
     }
+
+    /// The response with a `Location` header naming the resource (as the official broker sets it
+    /// on what PUT or POST created).
+    pub fn at(self, location: &str) -> Response {
+        let mut response = self.into_response();
+        if let Ok(value) = HeaderValue::from_str(location) {
+            response.headers_mut().insert(header::LOCATION, value);
+        }
+        response
+    }
 }
 
 impl<T: Serialize> IntoResponse for Hal<T> {

@@ -1,6 +1,6 @@
 //! Pacticipants: `GET/POST /pacticipants`, `GET/PUT/PATCH/DELETE /pacticipants/{pacticipant}`;
-//! labels: `GET/PUT/DELETE /pacticipants/{pacticipant}/labels/{label}` and
-//! `GET /pacticipants/label/{label}`. An unknown pacticipant is a 404, which
+//! labels: `GET/PUT/DELETE /pacticipants/{pacticipant}/labels/{label}`,
+//! `GET /pacticipants/label/{label}` and `GET /labels`. An unknown pacticipant is a 404, which
 //! create-or-update-pacticipant relies on.
 
 use axum::Router;
@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::storage::PacticipantUpdate;
 use crate::views::Links;
 use crate::views::pacticipants::{
-    LabelResource, PacticipantList, PacticipantResource, label, pacticipant, pacticipant_list,
+    LabelList, LabelResource, PacticipantList, PacticipantResource, label, label_list, pacticipant, pacticipant_list,
 };
 
 pub fn router() -> Router<AppState> {
@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
             get(show_label).put(save_label).delete(delete_label),
         )
         .route("/pacticipants/label/{label}", get(with_label))
+        .route("/labels", get(labels))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -165,12 +166,19 @@ async fn save_label(
     State(state): State<AppState>,
     links: Links,
     Path((pacticipant, name)): Path<(String, String)>,
-) -> Result<Hal<LabelResource>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     if name.trim().is_empty() {
         return Err(ApiError::invalid("label", "can't be blank"));
     }
     let (saved, created) = state.store.save_label(&pacticipant, &name).await?;
-    Ok(Hal::saved(created, label(&links, &saved)))
+    let location = links.label(&pacticipant, &name);
+    Ok(Hal::saved(created, label(&links, &saved)).at(&location))
+}
+
+/// `GET /labels`: every label name in use, once each.
+async fn labels(State(state): State<AppState>, links: Links) -> Result<Hal<LabelList>, ApiError> {
+    let names = state.store.label_names().await?;
+    Ok(Hal::ok(label_list(&links, names)))
 }
 
 async fn delete_label(

@@ -171,11 +171,7 @@ async fn checked(
 
 fn created_at(links: &Links, resource: WebhookResource, created: bool) -> Response {
     let location = links.webhook(&resource.uuid);
-    let mut response = Hal::saved(created, resource).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
+    Hal::saved(created, resource).at(&location)
 }
 
 async fn create_with(

@@ -75,6 +75,16 @@ impl Store {
         .await
     }
 
+    /// Every label name in use, once each, in order.
+    pub async fn label_names(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|conn| {
+            conn.prepare_cached("SELECT DISTINCT name FROM labels ORDER BY name")?
+                .query_map([], |row| row.get(0))?
+                .collect()
+        })
+        .await
+    }
+
     /// The pacticipants labelled `name`, by name.
     pub async fn pacticipants_with_label(&self, name: &str) -> Result<Vec<Pacticipant>, StoreError> {
         let name = name.to_owned();
@@ -161,7 +171,8 @@ impl Store {
                 )?,
                 triggered_webhooks: count(
                     "SELECT (SELECT COUNT(*) FROM triggered_webhooks)
-                          + (SELECT COALESCE(SUM(json_array_length(triggers)), 0) FROM webhook_trigger_queue)",
+                          + (SELECT COALESCE(SUM(CASE WHEN json_valid(triggers) THEN json_array_length(triggers) END), 0)
+                             FROM webhook_trigger_queue)",
                 )?,
                 webhook_executions: count("SELECT COUNT(*) FROM webhook_executions")?,
                 environments: count("SELECT COUNT(*) FROM environments")?,

@@ -473,8 +473,13 @@ impl Store {
     }
 
     /// Triggered webhooks due now (not run yet, or retrying and their time has come), oldest
-    /// first, each with its webhook and the facts of its event: one call on the connection.
-    pub async fn due_webhooks(&self, limit: usize) -> Result<Vec<DueWebhook>, StoreError> {
+    /// first, each with the facts of its event, leaving out those in `claimed` (running, or
+    /// their record not written yet): one call on the connection.
+    pub async fn due_webhooks(
+        &self,
+        limit: usize,
+        claimed: std::collections::HashSet<i64>,
+    ) -> Result<Vec<DueWebhook>, StoreError> {
         self.with_triggered(move |conn| {
             let due: Vec<TriggeredWebhook> = conn
                 .prepare_cached(&format!(
@@ -485,18 +490,10 @@ impl Store {
                 .query_map(params![now(), limit as i64], read_triggered)?
                 .collect::<rusqlite::Result<_>>()?;
             due.into_iter()
+                .filter(|triggered| !claimed.contains(&triggered.id))
                 .map(|triggered| {
-                    let webhook = conn
-                        .prepare_cached(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE uuid = ?1"))?
-                        .query_row(params![triggered.webhook_uuid], read_webhook)
-                        .optional()?
-                        .and_then(parse_webhook);
                     let facts = event_facts(conn, &triggered)?;
-                    Ok(DueWebhook {
-                        triggered,
-                        webhook,
-                        facts,
-                    })
+                    Ok(DueWebhook { triggered, facts })
                 })
                 .collect()
         })
@@ -534,9 +531,12 @@ impl Store {
                     (false, Some(_)) => "retrying",
                     (false, None) => "failure",
                 };
+                // Only while still pending: a trigger whose webhook was deleted meanwhile stays
+                // the failure the delete made it (its attempt's log is kept all the same).
                 tx.prepare_cached(
                     "UPDATE triggered_webhooks SET status = ?2, attempts = attempts + 1,
-                         next_attempt_at = COALESCE(?3, next_attempt_at), updated_at = ?4 WHERE id = ?1",
+                         next_attempt_at = COALESCE(?3, next_attempt_at), updated_at = ?4
+                     WHERE id = ?1 AND status IN ('not_run', 'retrying')",
                 )?
                 .execute(params![attempt.triggered_id, status, attempt.next_attempt_at, at])?;
             }

@@ -210,6 +210,10 @@ impl Links {
         format!("{}/labels/{}", self.pacticipant(pacticipant), encode(label))
     }
 
+    pub fn labels(&self) -> String {
+        self.url("/labels")
+    }
+
     pub fn label_template(&self, pacticipant: &str) -> String {
         format!("{}/labels/{{label}}", self.pacticipant(pacticipant))
     }

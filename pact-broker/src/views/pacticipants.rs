@@ -51,6 +51,34 @@ pub fn label(links: &Links, label: &Label) -> LabelResource {
     }
 }
 
+#[derive(Debug, Serialize)]
+pub struct LabelList {
+    #[serde(rename = "_embedded")]
+    pub embedded: EmbeddedLabelNames,
+    #[serde(rename = "_links")]
+    pub links: Rels,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EmbeddedLabelNames {
+    pub labels: Vec<LabelName>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LabelName {
+    pub name: String,
+}
+
+/// `/labels`: the names alone, as the official broker lists them.
+pub fn label_list(links: &Links, names: Vec<String>) -> LabelList {
+    LabelList {
+        embedded: EmbeddedLabelNames {
+            labels: names.into_iter().map(|name| LabelName { name }).collect(),
+        },
+        links: Rels::default().with("self", Link::titled(links.labels(), "Labels")),
+    }
+}
+
 /// A pacticipant with its labels (those of `labels` that are its own).
 pub fn pacticipant(links: &Links, p: &Pacticipant, labels: &[Label]) -> PacticipantResource {
     let name = &p.name;

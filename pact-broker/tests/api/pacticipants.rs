@@ -146,8 +146,14 @@ async fn labels_are_put_read_listed_embedded_and_deleted() {
     let label_url = app.url("/pacticipants/Foo/labels/team%20a");
     assert_error(c.get(&label_url).send().await.unwrap(), 404, "no label").await;
 
-    let (status, label) = send_json(c.put(&label_url).json(&json!({}))).await;
-    assert_eq!(status, 201, "{label}");
+    let response = c.put(&label_url).json(&json!({})).send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    assert_eq!(
+        response.headers()["location"],
+        label_url.as_str(),
+        "Location names the new label"
+    );
+    let label: serde_json::Value = response.json().await.unwrap();
     assert_eq!(label["name"], "team a");
     assert!(
         label["_links"]["self"]["href"]
@@ -181,6 +187,12 @@ async fn labels_are_put_read_listed_embedded_and_deleted() {
     assert_eq!(names, ["Baz", "Foo"], "{with_label}");
     let (_, none) = get_json(&c, &app.url("/pacticipants/label/nobody")).await;
     assert_eq!(none["_embedded"]["pacticipants"], json!([]));
+    let (_, all) = get_json(&c, &app.url("/labels")).await;
+    assert_eq!(
+        all["_embedded"]["labels"],
+        json!([{"name": "team a"}, {"name": "team b"}]),
+        "each label name once"
+    );
 
     let (_, foo) = get_json(&c, &app.url("/pacticipants/Foo")).await;
     assert_eq!(foo["_embedded"]["labels"][0]["name"], "team a", "{foo}");
