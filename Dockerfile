@@ -3,8 +3,8 @@
 #   docker build --target catalog-service -t pact-rust-demo/catalog-service .
 #
 # targets: accounting-service cart-service catalog-service inventory-service item-service
-#          pact-broker. (The dev image of docker-compose.dev.yml is docker/Dockerfile.dev: kept
-#          apart because the legacy builder builds every stage before the target it is asked for.)
+#          pact-broker. (The dev image of docker-compose.dev.yml is docker/Dockerfile.dev, apart so
+#          that building it can never build the release stage.)
 #
 # The build stage compiles all six binaries in one cargo call, with target/ in a BuildKit cache
 # mount kept between builds: every target copies its own binary out of it, building all targets

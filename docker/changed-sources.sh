@@ -7,23 +7,30 @@
 #                           (all of them the first time), so cargo rebuilds exactly those crates;
 #   changed-sources save    records the contents once the build has succeeded.
 set -eu
-LIST=target/.source-sums
+# One list per profile: a dev build and a release build do not share artifacts.
+LIST=target/.source-sums-${CARGO_PROFILE:-release}
 NOW=/tmp/source-sums
 
 # Every file the build can read (sources, manifests, files a crate includes).
 sums() {
-  find . -path ./target -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum
+  find . -path ./target -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
 }
+
+# Paths of sha256sum lines ("<64 hex>  <path>": the path starts at column 67); -c: never
+# creates a file (a name sha256sum had to escape is simply skipped).
+touch_paths() { cut -c67- | while IFS= read -r path; do touch -c -- "$path"; done; }
 
 case "${1:-}" in
   touch)
     sums >"$NOW"
     if [ -f "$LIST" ]; then
-      # sha256sum lines are "<64 hex>  <path>": the path starts at column 67.
-      grep -vxFf "$LIST" "$NOW" | cut -c67- | while IFS= read -r path; do touch "$path"; done
+      grep -vxFf "$LIST" "$NOW" | touch_paths
     else
-      cut -c67- "$NOW" | while IFS= read -r path; do touch "$path"; done
+      touch_paths <"$NOW"
     fi
+    # Until this build succeeds, target/ may hold artifacts of sources that are not recorded:
+    # with no list, the next build touches everything again.
+    rm -f "$LIST"
     ;;
   save) cp "$NOW" "$LIST" ;;
   *) echo "usage: changed-sources touch|save" >&2; exit 2 ;;
