@@ -28,8 +28,8 @@ fn local_config(db: &TempDatabase) -> Config {
 /// What a receiver got: headers and body of each call.
 type Calls = Arc<Mutex<Vec<(HeaderMap, String)>>>;
 
-/// A receiver on a random port answering 500 to the first `failures` calls, then 200.
-async fn receiver(failures: usize) -> (TestApp, Calls) {
+/// `POST /hook` recording every call, answering 500 to the first `failures`, then 200.
+fn recording_hook(failures: usize) -> (axum::Router, Calls) {
     let calls: Calls = Arc::default();
     let recorded = Arc::clone(&calls);
     let app = axum::Router::new().route(
@@ -47,7 +47,36 @@ async fn receiver(failures: usize) -> (TestApp, Calls) {
             }
         }),
     );
+    (app, calls)
+}
+
+/// A receiver on a random port answering 500 to the first `failures` calls, then 200.
+async fn receiver(failures: usize) -> (TestApp, Calls) {
+    let (app, calls) = recording_hook(failures);
     (TestApp::spawn(app).await, calls)
+}
+
+/// A receiver answering 200 on `port`, known (and closed) from before.
+async fn receiver_on(port: u16) -> Calls {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    let (app, calls) = recording_hook(0);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    calls
+}
+
+/// A loopback port nothing listens on (for now).
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// On a broker about to be stopped: Foo's first pact with Bar (a webhook names an existing
+/// provider), a `contract_published` webhook to `hook_url`, then the pact that triggers it.
+async fn publish_a_triggering_pact(c: &reqwest::Client, app: &TestApp, hook_url: &str) {
+    publish(c, app, &pact("Foo", "Bar", &["/0"]), "0", None, &[]).await;
+    let body = webhook_body(hook_url, &["contract_published"]);
+    assert_eq!(send_json(c.post(app.url("/webhooks")).json(&body)).await.0, 201);
+    publish(c, app, &pact("Foo", "Bar", &["/1"]), "1", None, &[]).await;
 }
 
 async fn wait_for<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
@@ -310,10 +339,7 @@ async fn receivers_down_or_slow_never_slow_the_publication_and_retries_are_bound
     let c = client();
     publish(&c, &app, &pact("Foo", "Bar", &["/0"]), "0", None, &[]).await;
     // Down: a port nobody listens on. Slow: answers after 5 s (the timeout is 1 s).
-    let down = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let down = closed_port();
     let slow = TestApp::spawn(axum::Router::new().route(
         "/hook",
         post(|| async {
@@ -367,10 +393,7 @@ fn pending_executions_resume_after_a_restart() {
         ..local_config(&db)
     };
     // The receiver's port, closed for now: the first attempt fails, the retry is due in 1 s.
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let hook_url = format!("http://127.0.0.1:{port}/hook");
     // The first broker runs on a runtime of its own, shut down (as a stopped process would be)
     // before the retry is due.
@@ -380,10 +403,7 @@ fn pending_executions_resume_after_a_restart() {
         runtime.block_on(async move {
             let app = spawn_with(config).await;
             let c = client();
-            publish(&c, &app, &pact("Foo", "Bar", &["/0"]), "0", None, &[]).await;
-            let body = webhook_body(&hook_url, &["contract_published"]);
-            assert_eq!(send_json(c.post(app.url("/webhooks")).json(&body)).await.0, 201);
-            publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", None, &[]).await;
+            publish_a_triggering_pact(&c, &app, &hook_url).await;
             let status_url = app.url("/pacts/provider/Bar/consumer/Foo/webhooks/status");
             wait_for("the first attempt", async || {
                 let (_, status) = get_json(&c, &status_url).await;
@@ -395,20 +415,7 @@ fn pending_executions_resume_after_a_restart() {
     }
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
-        let calls: Calls = Arc::default();
-        let recorded = Arc::clone(&calls);
-        let receiver = axum::Router::new().route(
-            "/hook",
-            post(move |headers: HeaderMap, body: String| {
-                let recorded = Arc::clone(&recorded);
-                async move {
-                    recorded.lock().unwrap().push((headers, body));
-                    StatusCode::OK
-                }
-            }),
-        );
-        tokio::spawn(async move { axum::serve(listener, receiver).await });
+        let calls = receiver_on(port).await;
         let app = spawn_with(config).await;
         let c = client();
         let status_url = app.url("/pacts/provider/Bar/consumer/Foo/webhooks/status");
@@ -435,10 +442,7 @@ fn triggers_not_yet_run_are_delivered_after_a_restart() {
         ..local_config(&db)
     };
     // The receiver's port, closed while the first broker runs.
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let hook_url = format!("http://127.0.0.1:{port}/hook");
     // Publishes and stops at once (the runtime shut down, as a killed process would be): the
     // publication's triggers are committed with it, whether or not the runner got to them.
@@ -447,31 +451,13 @@ fn triggers_not_yet_run_are_delivered_after_a_restart() {
         let (config, hook_url) = (config.clone(), hook_url.clone());
         runtime.block_on(async move {
             let app = spawn_with(config).await;
-            let c = client();
-            // The webhook names its provider, which must exist first.
-            publish(&c, &app, &pact("Foo", "Bar", &["/0"]), "0", None, &[]).await;
-            let body = webhook_body(&hook_url, &["contract_published"]);
-            assert_eq!(send_json(c.post(app.url("/webhooks")).json(&body)).await.0, 201);
-            publish(&c, &app, &pact("Foo", "Bar", &["/1"]), "1", None, &[]).await;
+            publish_a_triggering_pact(&client(), &app, &hook_url).await;
         });
         runtime.shutdown_background();
     }
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
-        let calls: Calls = Arc::default();
-        let recorded = Arc::clone(&calls);
-        let receiver = axum::Router::new().route(
-            "/hook",
-            post(move |headers: HeaderMap, body: String| {
-                let recorded = Arc::clone(&recorded);
-                async move {
-                    recorded.lock().unwrap().push((headers, body));
-                    StatusCode::OK
-                }
-            }),
-        );
-        tokio::spawn(async move { axum::serve(listener, receiver).await });
+        let calls = receiver_on(port).await;
         let app = spawn_with(config).await;
         let c = client();
         let status_url = app.url("/pacts/provider/Bar/consumer/Foo/webhooks/status");
