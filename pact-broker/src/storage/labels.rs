@@ -89,14 +89,10 @@ impl Store {
     pub async fn pacticipants_with_label(&self, name: &str) -> Result<Vec<Pacticipant>, StoreError> {
         let name = name.to_owned();
         self.read(move |conn| {
-            let columns = pacticipants::COLUMNS
-                .split(", ")
-                .map(|column| format!("p.{column}"))
-                .collect::<Vec<_>>()
-                .join(", ");
             conn.prepare_cached(&format!(
-                "SELECT {columns} FROM pacticipants p JOIN labels l ON l.pacticipant_id = p.id
-                 WHERE l.name = ?1 ORDER BY p.name"
+                "SELECT {} FROM pacticipants
+                 WHERE id IN (SELECT pacticipant_id FROM labels WHERE name = ?1) ORDER BY name",
+                pacticipants::COLUMNS
             ))?
             .query_map(params![name], pacticipants::read)?
             .collect()
@@ -107,7 +103,10 @@ impl Store {
     pub async fn metrics(&self) -> Result<Metrics, StoreError> {
         self.read(|conn| {
             let count = |sql: &str| -> rusqlite::Result<i64> { conn.query_row(sql, [], |row| row.get(0)) };
-            let text = |sql: &str| -> rusqlite::Result<Option<String>> { conn.query_row(sql, [], |row| row.get(0)) };
+            // The first or last timestamp of a table: a scalar subquery, NULL when the table is empty.
+            let text = |sql: &str| -> rusqlite::Result<Option<String>> {
+                conn.query_row(&format!("SELECT ({sql})"), [], |row| row.get(0))
+            };
             let verifications_per_pact_version = conn
                 .prepare(
                     "SELECT n, COUNT(*) FROM (SELECT COUNT(*) AS n FROM verifications GROUP BY sha)
@@ -141,24 +140,16 @@ impl Store {
                      FROM publications pub JOIN versions v ON v.id = pub.consumer_version_id)",
                 )?,
                 pact_publications: count("SELECT COUNT(*) FROM publications")?,
-                first_publication: text("SELECT created_at FROM publications ORDER BY id LIMIT 1")
-                    .optional()?
-                    .flatten(),
-                last_publication: text("SELECT created_at FROM publications ORDER BY id DESC LIMIT 1")
-                    .optional()?
-                    .flatten(),
+                first_publication: text("SELECT created_at FROM publications ORDER BY id LIMIT 1")?,
+                last_publication: text("SELECT created_at FROM publications ORDER BY id DESC LIMIT 1")?,
                 pact_versions: count("SELECT COUNT(*) FROM pact_contents")?,
                 verifications: count("SELECT COUNT(*) FROM verifications")?,
                 successful_verifications: count("SELECT COUNT(*) FROM verifications WHERE success")?,
                 distinct_verifications: count(
                     "SELECT COUNT(*) FROM (SELECT DISTINCT provider_version_id, sha, success FROM verifications)",
                 )?,
-                first_verification: text("SELECT created_at FROM verifications ORDER BY id LIMIT 1")
-                    .optional()?
-                    .flatten(),
-                last_verification: text("SELECT created_at FROM verifications ORDER BY id DESC LIMIT 1")
-                    .optional()?
-                    .flatten(),
+                first_verification: text("SELECT created_at FROM verifications ORDER BY id LIMIT 1")?,
+                last_verification: text("SELECT created_at FROM verifications ORDER BY id DESC LIMIT 1")?,
                 verifications_per_pact_version,
                 versions: count("SELECT COUNT(*) FROM versions")?,
                 versions_with_branch: count("SELECT COUNT(DISTINCT version_id) FROM branch_versions")?,
