@@ -86,11 +86,8 @@ async fn create(
         .filter(|n| !n.trim().is_empty())
         .ok_or_else(|| ApiError::invalid("name", "can't be blank"))?;
     let created = state.store.create_pacticipant(&name, body.update()).await?;
-    Ok(Hal::created(pacticipant(
-        &links,
-        &created,
-        &state.store.labels().await?,
-    )))
+    // A pacticipant just created has no labels yet.
+    Ok(Hal::created(pacticipant(&links, &created, &[])))
 }
 
 async fn show(
@@ -103,7 +100,11 @@ async fn show(
         .pacticipant(&name)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("pacticipant '{name}' not found")))?;
-    Ok(Hal::ok(pacticipant(&links, &found, &state.store.labels().await?)))
+    Ok(Hal::ok(pacticipant(
+        &links,
+        &found,
+        &state.store.labels_of(&name).await?,
+    )))
 }
 
 /// PUT replaces the fields (creating the pacticipant if needed).
@@ -117,7 +118,7 @@ async fn replace(
     let (saved, created) = state.store.save_pacticipant(&name, body.update(), true).await?;
     Ok(Hal::saved(
         created,
-        pacticipant(&links, &saved, &state.store.labels().await?),
+        pacticipant(&links, &saved, &state.store.labels_of(&name).await?),
     ))
 }
 
@@ -132,7 +133,7 @@ async fn update(
     let (saved, created) = state.store.save_pacticipant(&name, body.update(), false).await?;
     Ok(Hal::saved(
         created,
-        pacticipant(&links, &saved, &state.store.labels().await?),
+        pacticipant(&links, &saved, &state.store.labels_of(&name).await?),
     ))
 }
 

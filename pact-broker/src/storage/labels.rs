@@ -38,6 +38,17 @@ impl Store {
         .await
     }
 
+    /// One pacticipant's labels, by name.
+    pub async fn labels_of(&self, pacticipant: &str) -> Result<Vec<Label>, StoreError> {
+        let pacticipant = pacticipant.to_owned();
+        self.read(move |conn| {
+            conn.prepare_cached(&format!("{LABEL_SELECT} WHERE p.name = ?1 ORDER BY l.name"))?
+                .query_map(params![pacticipant], read_label)?
+                .collect()
+        })
+        .await
+    }
+
     /// Labels `pacticipant` (created if needed, as the official broker does). Returns the label
     /// and whether it is new.
     pub async fn save_label(&self, pacticipant: &str, name: &str) -> Result<(Label, bool), StoreError> {
