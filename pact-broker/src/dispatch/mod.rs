@@ -2,7 +2,8 @@
 //! webhooks the store recorded (in the transaction of the write that triggered them, so only
 //! after it committed), off the request path, with a timeout per attempt and retries on the
 //! configured schedule; each attempt's log is stored (the logs of attempts that end together in
-//! one transaction). Pending triggers left by a stopped broker are picked up at start-up. Also the one-off execution behind `POST /webhooks/{uuid}/execute`.
+//! one transaction). Pending triggers left by a stopped broker are picked up at start-up. Also
+//! the one-off execution behind `POST /webhooks/{uuid}/execute`.
 //!
 //! Calls `storage`, `views::Links` (the URLs the parameters hand out) and `model`.
 
@@ -308,7 +309,11 @@ async fn run(inner: Weak<Inner>, wake: Arc<Notify>) {
             // just before its last attempt was recorded is still claimed then, so never run twice.
             let mut claimed = in_flight.0.lock().await;
             match dispatcher.inner.store.due_webhooks(ROUND, claimed.clone()).await {
-                Ok(due) => due.into_iter().filter(|due| claimed.insert(due.triggered.id)).collect(),
+                // Claimed triggers were left out of the read; the rest are claimed now.
+                Ok(due) => {
+                    claimed.extend(due.iter().map(|due| due.triggered.id));
+                    due
+                }
                 Err(error) => {
                     tracing::error!(%error, "reading due webhooks");
                     Vec::new()
