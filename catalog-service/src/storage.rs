@@ -172,19 +172,28 @@ impl OrderStore {
     ) -> Result<Begun, ApiError> {
         self.writer
             .write(move |conn| {
-                let mut statement = conn.prepare_cached(&format!(
-                    "INSERT INTO orders (key, stock_key, item_id, quantity, status, started_ms)
-                     VALUES (?1, ?2, ?3, ?4, 'pending', ?5)
-                     ON CONFLICT (key) DO NOTHING RETURNING {COLUMNS}"
-                ))?;
-                let inserted =
-                    db::returning_row(&mut statement, params![key, stock_key, item_id, quantity, now_ms], read)?;
-                match inserted {
-                    Some(order) => Ok(Begun::New(order)),
-                    None => by_key(conn, &key)?
-                        .map(Begun::Existing)
-                        .ok_or(rusqlite::Error::QueryReturnedNoRows),
+                let inserted = conn
+                    .prepare_cached(
+                        "INSERT INTO orders (key, stock_key, item_id, quantity, status, started_ms)
+                         VALUES (?1, ?2, ?3, ?4, 'pending', ?5) ON CONFLICT (key) DO NOTHING",
+                    )?
+                    .execute(params![key, stock_key, item_id, quantity, now_ms])?;
+                if inserted == 1 {
+                    return Ok(Begun::New(OrderRecord {
+                        order_id: conn.last_insert_rowid(),
+                        key: Some(key),
+                        stock_key: Some(stock_key),
+                        item_id,
+                        quantity,
+                        status: Status::Pending,
+                        total_price: None,
+                        failure: None,
+                        started_ms: now_ms,
+                    }));
                 }
+                by_key(conn, &key)?
+                    .map(Begun::Existing)
+                    .ok_or(rusqlite::Error::QueryReturnedNoRows)
             })
             .await
     }
@@ -193,18 +202,16 @@ impl OrderStore {
     pub async fn confirm(&self, key: String, unit_price: i64, total_price: i64) -> Result<Option<Order>, ApiError> {
         self.writer
             .write(move |conn| {
-                let mut statement = conn.prepare_cached(
-                    "UPDATE orders SET status = 'confirmed', unit_price = ?2, total_price = ?3
-                         WHERE key = ?1 AND status = 'pending' RETURNING id, item_id, quantity",
-                )?;
-                db::returning_row(&mut statement, params![key, unit_price, total_price], |row| {
-                    Ok(Order {
-                        order_id: row.get(0)?,
-                        item_id: row.get(1)?,
-                        quantity: row.get(2)?,
-                        total_price,
-                    })
-                })
+                let confirmed = conn
+                    .prepare_cached(
+                        "UPDATE orders SET status = 'confirmed', unit_price = ?2, total_price = ?3
+                         WHERE key = ?1 AND status = 'pending'",
+                    )?
+                    .execute(params![key, unit_price, total_price])?;
+                if confirmed == 0 {
+                    return Ok(None);
+                }
+                Ok(by_key(conn, &key)?.and_then(|order| order.confirmed()))
             })
             .await
     }

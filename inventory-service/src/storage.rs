@@ -151,19 +151,21 @@ fn movement_row(conn: &rusqlite::Connection, key: &str) -> rusqlite::Result<Opti
 
 /// Takes `units` out of stock, all or nothing (the conditional UPDATE that cannot oversell).
 fn take_units(conn: &rusqlite::Connection, item_id: i64, units: i64) -> rusqlite::Result<Take> {
-    let mut statement = conn.prepare_cached(
-        "UPDATE stock SET quantity = quantity - ?2
-             WHERE item_id = ?1 AND quantity >= ?2 RETURNING quantity",
-    )?;
-    let left = db::returning_row(&mut statement, params![item_id, units], |row| row.get(0))?;
-    if let Some(quantity) = left {
-        return Ok(Take::Taken(Stock { item_id, quantity }));
-    }
-    let available = conn
-        .prepare_cached("SELECT quantity FROM stock WHERE item_id = ?1")?
+    let taken = conn
+        .prepare_cached("UPDATE stock SET quantity = quantity - ?2 WHERE item_id = ?1 AND quantity >= ?2")?
+        .execute(params![item_id, units])?;
+    let left = quantity_of(conn, item_id)?;
+    Ok(match (taken, left) {
+        (1, Some(quantity)) => Take::Taken(Stock { item_id, quantity }),
+        (_, Some(available)) => Take::Insufficient { available },
+        (_, None) => Take::UnknownItem,
+    })
+}
+
+fn quantity_of(conn: &rusqlite::Connection, item_id: i64) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT quantity FROM stock WHERE item_id = ?1")?
         .query_row(params![item_id], |row| row.get(0))
-        .optional()?;
-    Ok(available.map_or(Take::UnknownItem, |available| Take::Insufficient { available }))
+        .optional()
 }
 
 #[derive(Clone)]
@@ -185,16 +187,7 @@ impl StockStore {
     pub async fn get(&self, item_id: i64) -> Result<Option<Stock>, ApiError> {
         Ok(self
             .db
-            .call(move |conn| {
-                conn.prepare_cached("SELECT quantity FROM stock WHERE item_id = ?1")?
-                    .query_row(params![item_id], |row| {
-                        Ok(Stock {
-                            item_id,
-                            quantity: row.get(0)?,
-                        })
-                    })
-                    .optional()
-            })
+            .call(move |conn| Ok(quantity_of(conn, item_id)?.map(|quantity| Stock { item_id, quantity })))
             .await?)
     }
 
@@ -321,15 +314,9 @@ impl StockStore {
         Ok(self
             .db
             .call(move |conn| {
-                let mut statement = conn.prepare_cached(
-                    "UPDATE stock SET quantity = quantity + ?2 WHERE item_id = ?1 RETURNING quantity",
-                )?;
-                db::returning_row(&mut statement, params![item_id, units], |row| {
-                    Ok(Stock {
-                        item_id,
-                        quantity: row.get(0)?,
-                    })
-                })
+                conn.prepare_cached("UPDATE stock SET quantity = quantity + ?2 WHERE item_id = ?1")?
+                    .execute(params![item_id, units])?;
+                Ok(quantity_of(conn, item_id)?.map(|quantity| Stock { item_id, quantity }))
             })
             .await?)
     }
