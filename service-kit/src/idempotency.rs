@@ -41,16 +41,18 @@ impl IdempotencyKey {
         }
     }
 
-    /// A new random key (UUID v4), for a request that came without one.
+    /// A new key (a UUID v7: milliseconds, then random bits), for a request that came without
+    /// one. Keys made here sort by time, so recording one lands at the end of the key index
+    /// instead of on a random page of it: one page written per batch of orders, not one each.
     pub fn generate() -> Self {
-        Self(uuid::Uuid::new_v4().to_string())
+        Self(uuid::Uuid::now_v7().to_string())
     }
 
     /// A new key for a call this service makes on its own behalf, `<prefix>:<uuid>`: the
-    /// prefix says who made it (in the neighbour's records and logs), the UUID keeps it apart
-    /// from every key any other client of that neighbour uses.
+    /// prefix says who made it (in the neighbour's records and logs), the UUID (v7, as in
+    /// [`Self::generate`]) keeps it apart from every key any other client of that neighbour uses.
     pub fn derived(prefix: &str) -> Self {
-        Self(format!("{prefix}:{}", uuid::Uuid::new_v4()))
+        Self(format!("{prefix}:{}", uuid::Uuid::now_v7()))
     }
 
     pub fn as_str(&self) -> &str {
