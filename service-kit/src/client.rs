@@ -10,11 +10,18 @@ use url::Url;
 use crate::ApiError;
 
 /// One client per service, shared by all its neighbour clients so connections are reused.
+///
+/// It neither follows redirects nor retries on its own: a neighbour's 3xx is an answer the
+/// contract does not allow, and whether a call may be repeated is for the caller to decide (the
+/// order saga repeats a take only under its idempotency key). Both layers also cost time on
+/// every call.
 pub fn http_client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(2)))
         .pool_idle_timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .retry(reqwest::retry::never())
         .build()?)
 }
 
@@ -22,7 +29,8 @@ pub fn http_client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
 #[derive(Debug, Clone)]
 pub struct Neighbour {
     name: &'static str,
-    base_url: String,
+    /// Shared, not copied, by every clone of the service's state (one per request).
+    base_url: std::sync::Arc<str>,
     http: reqwest::Client,
 }
 
@@ -61,7 +69,7 @@ impl From<UpstreamError> for ApiError {
 
 impl Neighbour {
     pub fn new(name: &'static str, base_url: &Url, http: reqwest::Client) -> Self {
-        let base_url = base_url.as_str().trim_end_matches('/').to_owned();
+        let base_url = base_url.as_str().trim_end_matches('/').into();
         Self { name, base_url, http }
     }
 
