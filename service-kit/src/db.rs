@@ -164,7 +164,10 @@ impl GroupCommit {
 
 /// One transaction: each job in a savepoint of its own, one commit, then every result handed
 /// over. A job whose caller cannot be told the truth is dropped (its caller gets an error).
-/// The transaction statements are prepared once and cached, not parsed again for every write.
+/// A batch of one needs no savepoint, its transaction is all or nothing already: a savepoint
+/// copies every page its write changes into a sub-journal first (a twentieth of catalog's CPU
+/// per order when every write had one). The transaction statements are prepared once and cached,
+/// not parsed again for every write.
 fn run_batch(conn: &rusqlite::Connection, batch: Vec<Job>) {
     let run = |sql: &str| {
         conn.prepare_cached(sql)
@@ -175,9 +178,10 @@ fn run_batch(conn: &rusqlite::Connection, batch: Vec<Job>) {
         tracing::error!(%error, "cannot begin a write batch");
         return;
     }
+    let alone = batch.len() == 1;
     let mut delivers: Vec<Deliver> = Vec::with_capacity(batch.len());
     for job in batch {
-        if run("SAVEPOINT write").is_err() {
+        if !alone && run("SAVEPOINT write").is_err() {
             continue;
         }
         let (succeeded, deliver) = job(conn);
@@ -190,10 +194,16 @@ fn run_batch(conn: &rusqlite::Connection, batch: Vec<Job>) {
             deliver(Some("the transaction was rolled back"));
             return;
         }
-        let settled = if succeeded {
-            run("RELEASE write")
-        } else {
-            run("ROLLBACK TO write").and_then(|()| run("RELEASE write"))
+        let settled = match (succeeded, alone) {
+            (true, true) => Ok(()),
+            (true, false) => run("RELEASE write"),
+            (false, true) => {
+                // The only write failed: the transaction goes, and its caller gets its error.
+                let _ = run("ROLLBACK");
+                deliver(None);
+                return;
+            }
+            (false, false) => run("ROLLBACK TO write").and_then(|()| run("RELEASE write")),
         };
         if let Err(error) = settled {
             let _ = run("ROLLBACK");

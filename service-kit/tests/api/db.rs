@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use service_kit::db::{self, M, Migrations};
+use service_kit::db::{self, M, Migrations, rusqlite};
 use service_kit::testing::TempDatabase;
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
@@ -85,4 +85,34 @@ async fn group_committed_writes_each_stand_or_fall_alone() {
         .await
         .unwrap();
     assert_eq!((count, failed_kept), (180, 0));
+}
+
+/// A write alone in its batch runs without a savepoint: when it fails half-way, its transaction
+/// is rolled back whole (nothing of it stands), its caller gets its error, and the next write
+/// starts a transaction of its own as usual.
+#[tokio::test]
+async fn a_lone_write_that_fails_leaves_nothing_behind() {
+    let db = TempDatabase::new();
+    let connection = db::open(&db.path, &MIGRATIONS).await.unwrap();
+    let writer = db::GroupCommit::new(connection.clone());
+    let failed = writer
+        .write(|conn| {
+            conn.execute("INSERT INTO notes (id, text) VALUES (1, 'half')", [])?;
+            conn.execute("INSERT INTO notes (id, text) VALUES (2, NULL)", [])
+        })
+        .await;
+    assert!(failed.is_err(), "the NOT NULL violation is the caller's error");
+    let kept = writer
+        .write(|conn| conn.execute("INSERT INTO notes (id, text) VALUES (3, 'whole')", []))
+        .await;
+    assert_eq!(kept.unwrap(), 1);
+    let ids: Vec<i64> = connection
+        .call(|conn| {
+            conn.prepare("SELECT id FROM notes ORDER BY id")?
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()
+        })
+        .await
+        .unwrap();
+    assert_eq!(ids, [3]);
 }
