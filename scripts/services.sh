@@ -4,6 +4,7 @@
 #
 # PIDs go to .run/pids/<name>.pid and logs to .run/logs/<name>.log (both git-ignored), so
 # `down` stops exactly the processes `up` started, and is safe to run twice.
+# PROFILE (dev) picks the build; BIN_DIR, when set, runs the binaries in that folder unbuilt.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -36,6 +37,7 @@ export ITEM_SERVICE_URL=${ITEM_SERVICE_URL:-http://127.0.0.1:$(port_of item-serv
 export CATALOG_SERVICE_URL=${CATALOG_SERVICE_URL:-http://127.0.0.1:$(port_of catalog-service)}
 
 target_dir() {
+  [[ -n ${BIN_DIR:-} ]] && { echo "$BIN_DIR"; return; }
   local dir=${CARGO_TARGET_DIR:-target}
   if [[ $PROFILE == dev ]]; then echo "$dir/debug"; else echo "$dir/$PROFILE"; fi
 }
@@ -72,7 +74,10 @@ wait_healthy() {
 up() {
   local packages=() entry
   for entry in "${SERVICES[@]}"; do packages+=(-p "${entry%%:*}"); done
-  if [[ $PROFILE == dev ]]; then
+  if [[ -n ${BIN_DIR:-} ]]; then
+    # Binaries built elsewhere (the bench that compares builds): nothing to build.
+    :
+  elif [[ $PROFILE == dev ]]; then
     # The binaries `cargo test` builds: one feature set, so the demo and the tests share one build.
     cargo test --workspace --no-run
   else
