@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # POST /order on the binaries of two or more builds, side by side in one run: ROUNDS rounds, each
-# build in turn on fresh databases (scripts/services.sh with BIN_DIR), `wrk -t2 -c32` for
-# BENCH_SECONDS after a 1 s warm-up. Prints every run (orders/s, p99, the CPU catalog, inventory
-# and accounting spent per order) and each build's median, so a change is judged against the
-# build before it under the same machine load, not against a figure from another hour.
+# build in turn on fresh databases (scripts/services.sh with BIN_DIR), the order rotated every
+# round, `wrk -t2 -c32` for BENCH_SECONDS after a 1 s warm-up. Prints every run (orders/s, p99,
+# errors, the CPU catalog, inventory and accounting spent per request) and each build's median,
+# so a change is judged against the build before it under the same machine load, not against a
+# figure from another hour. Linux only (CPU from /proc), bash 4; make demo never runs it.
 #
 # Usage: scripts/bench-builds.sh DIR...  Each DIR holds the five services' binaries, e.g. a copy
 # of target/release made after `cargo build --release` at each commit.
@@ -14,6 +15,8 @@ builds=()
 for dir in "$@"; do builds+=("$(cd "$dir" && pwd)"); done
 cd "$(dirname "$0")/.."
 source scripts/topology.sh
+source scripts/system-packages.sh
+require_programs "scripts/bench-builds.sh" wrk curl
 export PACT_DO_NOT_TRACK=true NO_BROKER=true RUST_LOG=${BENCH_RUST_LOG:-warn}
 ROUNDS=${ROUNDS:-4} SECONDS_PER_RUN=${BENCH_SECONDS:-5}
 export_ports_from "${BENCH_PORT_BASE:-18700}"
@@ -35,8 +38,11 @@ cpu_ticks() {
 }
 
 declare -A rates
+tick_us=$((1000000 / $(getconf CLK_TCK)))
 for round in $(seq "$ROUNDS"); do
-  for dir in "${builds[@]}"; do
+  # Rotated by one each round, so no build always runs first (or right after another).
+  order=("${builds[@]:$(((round - 1) % ${#builds[@]}))}" "${builds[@]:0:$(((round - 1) % ${#builds[@]}))}")
+  for dir in "${order[@]}"; do
     rm -rf "$RUN_DIR" "$DATA_DIR"
     BIN_DIR=$dir scripts/services.sh up >/dev/null
     curl -fsS --max-time 5 -H 'content-type: application/json' -X PUT -d '{"quantity": 1000000000}' \
@@ -46,13 +52,14 @@ for round in $(seq "$ROUNDS"); do
     out=$(wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency -s "$work/order.lua" "$url")
     after=$(cpu_ticks)
     scripts/services.sh down >/dev/null
-    orders=$(awk '/requests in/ { print $1 }' <<<"$out")
+    requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+    ((${requests:-0} > 0)) || { echo "error: no request completed against $dir:" >&2; echo "$out" >&2; exit 1; }
     rate=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
     p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
-    errors=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
-    tick_us=$((1000000 / $(getconf CLK_TCK)))
-    printf '%-32s round %d: %6s orders/s  p99 %8s  %4s µs CPU per order  non-2xx %s\n' "$dir" "$round" \
-      "$rate" "$p99" $(((after - before) * tick_us / orders)) "${errors:-0}"
+    non2xx=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
+    socket=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' <<<"$out")
+    printf '%-32s round %d: %6s orders/s  p99 %8s  %4s µs CPU per request  errors %s\n' "$dir" "$round" \
+      "$rate" "$p99" $(((after - before) * tick_us / requests)) $((${non2xx:-0} + ${socket:-0}))
     rates[$dir]+="$rate "
   done
 done

@@ -4,7 +4,8 @@
 #
 # PIDs go to .run/pids/<name>.pid and logs to .run/logs/<name>.log (both git-ignored), so
 # `down` stops exactly the processes `up` started, and is safe to run twice.
-# PROFILE (dev) picks the build; BIN_DIR, when set, runs the binaries in that folder unbuilt.
+# PROFILE (dev) picks the build; BIN_DIR, when set, runs the binaries in that folder unbuilt
+# (an absolute path, or one relative to the repository's root).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -69,8 +69,10 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
                 started_ms      INTEGER NOT NULL DEFAULT 0,
                 placed_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
             );
-            INSERT INTO orders_v3 SELECT id, key, stock_key, item_id, quantity, status, unit_price, total_price,
-                failure_status, failure_message, started_ms, placed_at FROM orders;
+            INSERT INTO orders_v3 (id, key, stock_key, item_id, quantity, status, unit_price, total_price,
+                    failure_status, failure_message, started_ms, placed_at)
+                SELECT id, key, stock_key, item_id, quantity, status, unit_price, total_price,
+                    failure_status, failure_message, started_ms, placed_at FROM orders;
             DROP TABLE orders;
             ALTER TABLE orders_v3 RENAME TO orders;
             CREATE INDEX orders_by_item ON orders (item_id);

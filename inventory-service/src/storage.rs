@@ -193,7 +193,16 @@ impl StockStore {
 
     /// Takes `units` out of stock, all or nothing.
     pub async fn take(&self, item_id: i64, units: i64) -> Result<Take, ApiError> {
-        Ok(self.db.call(move |conn| take_units(conn, item_id, units)).await?)
+        Ok(self
+            .db
+            .call(move |conn| {
+                // The take and the read of what is left, as one.
+                let tx = conn.transaction()?;
+                let take = take_units(&tx, item_id, units)?;
+                tx.commit()?;
+                Ok(take)
+            })
+            .await?)
     }
 
     /// Takes `units` out of stock under `key`, recording the movement in the same transaction;
@@ -314,9 +323,12 @@ impl StockStore {
         Ok(self
             .db
             .call(move |conn| {
-                conn.prepare_cached("UPDATE stock SET quantity = quantity + ?2 WHERE item_id = ?1")?
+                let tx = conn.transaction()?;
+                tx.prepare_cached("UPDATE stock SET quantity = quantity + ?2 WHERE item_id = ?1")?
                     .execute(params![item_id, units])?;
-                Ok(quantity_of(conn, item_id)?.map(|quantity| Stock { item_id, quantity }))
+                let stock = quantity_of(&tx, item_id)?.map(|quantity| Stock { item_id, quantity });
+                tx.commit()?;
+                Ok(stock)
             })
             .await?)
     }

@@ -12,9 +12,9 @@ use crate::ApiError;
 /// One client per service, shared by all its neighbour clients so connections are reused.
 ///
 /// It neither follows redirects nor retries on its own: a neighbour's 3xx is an answer the
-/// contract does not allow, and whether a call may be repeated is for the caller to decide (the
-/// order saga repeats a take only under its idempotency key). Both layers also cost time on
-/// every call.
+/// contract does not allow (502, not a request somewhere else), and whether a call may be
+/// repeated is for the caller to decide (the order saga repeats a take only under its
+/// idempotency key).
 pub fn http_client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .timeout(timeout)

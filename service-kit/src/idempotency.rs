@@ -41,9 +41,11 @@ impl IdempotencyKey {
         }
     }
 
-    /// A new key (a UUID v7: milliseconds, then random bits), for a request that came without
-    /// one. Keys made here sort by time, so recording one lands at the end of the key index
-    /// instead of on a random page of it: one page written per batch of orders, not one each.
+    /// A new key (a UUID v7: the millisecond it was made, then a counter and random bits), for a
+    /// request that came without one. Keys made here sort by time, so recording one lands at the
+    /// end of the key index instead of on a random page of it: one page written per batch of
+    /// orders, not one each. (The key tells its holder when it was made, as the `Date` header of
+    /// the same response does.)
     pub fn generate() -> Self {
         Self(uuid::Uuid::now_v7().to_string())
     }
