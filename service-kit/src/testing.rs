@@ -130,10 +130,25 @@ impl Default for TempDatabase {
 
 /// A base URL on which nothing listens: calls to it are refused at once.
 pub fn unreachable_url() -> url::Url {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a random port");
-    let address = listener.local_addr().expect("local address");
-    drop(listener);
-    url::Url::parse(&format!("http://{address}")).expect("valid URL")
+    url::Url::parse(&format!("http://127.0.0.1:{}", closed_port())).expect("valid URL")
+}
+
+/// A port on 127.0.0.1 on which nothing listens, nor will while the test process runs: it is
+/// bound by a socket that never listens (connections to it are refused) and is kept open, so
+/// another test cannot be given it. (Binding a listener and dropping it freed the port for the
+/// next test that asked for any port; a catalog test once reached another test's server there.)
+pub fn closed_port() -> u16 {
+    static RESERVED: std::sync::Mutex<Vec<tokio::net::TcpSocket>> = std::sync::Mutex::new(Vec::new());
+    let socket = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
+    socket
+        .bind((std::net::Ipv4Addr::LOCALHOST, 0).into())
+        .expect("bind a random port");
+    let port = socket.local_addr().expect("local address").port();
+    RESERVED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(socket);
+    port
 }
 
 /// Asserts the status of a JSON answer and returns its body.
