@@ -71,11 +71,20 @@ pub(super) fn subscriptions(tx: &Transaction<'_>, consumer: &str, provider: &str
         .collect())
 }
 
-/// Whether one of `subscriptions` listens to `event`.
-pub(super) fn listens(subscriptions: &[Webhook], event: Event, at: &Occurrence<'_>) -> bool {
+/// The ones of `subscriptions` that listen to `event` for this pair.
+fn listening<'a>(
+    subscriptions: &'a [Webhook],
+    event: Event,
+    at: &'a Occurrence<'_>,
+) -> impl Iterator<Item = &'a Webhook> {
     subscriptions
         .iter()
-        .any(|w| w.definition.matches(event, at.consumer, at.provider))
+        .filter(move |w| w.definition.matches(event, at.consumer, at.provider))
+}
+
+/// Whether one of `subscriptions` listens to `event`.
+pub(super) fn listens(subscriptions: &[Webhook], event: Event, at: &Occurrence<'_>) -> bool {
+    listening(subscriptions, event, at).next().is_some()
 }
 
 /// A trigger as queued by the write that caused it (see the module's note).
@@ -128,13 +137,12 @@ impl Triggers {
 }
 
 /// Moves every queued trigger into `triggered_webhooks`, oldest first, in the caller's
-/// transaction. Returns how many.
-fn expand_queue(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
+/// transaction.
+fn expand_queue(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     let queued: Vec<(i64, String)> = tx
         .prepare_cached("SELECT id, triggers FROM webhook_trigger_queue ORDER BY id")?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut expanded = 0;
     for (id, json) in queued {
         // Written by `enqueue` from the same type: a row that does not parse is a bug, kept
         // (not deleted) for someone to look at rather than lost.
@@ -147,12 +155,11 @@ fn expand_queue(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
         };
         for trigger in &triggers {
             insert_trigger(tx, trigger)?;
-            expanded += 1;
         }
         tx.prepare_cached("DELETE FROM webhook_trigger_queue WHERE id = ?1")?
             .execute(params![id])?;
     }
-    Ok(expanded)
+    Ok(())
 }
 
 fn insert_trigger(tx: &Transaction<'_>, trigger: &QueuedTrigger) -> rusqlite::Result<()> {
@@ -182,10 +189,7 @@ fn insert_trigger(tx: &Transaction<'_>, trigger: &QueuedTrigger) -> rusqlite::Re
 
 /// Adds a trigger of every one of `subscriptions` that listens to `event`.
 pub(super) fn trigger(triggers: &mut Triggers, subscriptions: &[Webhook], event: Event, at: &Occurrence<'_>) {
-    for webhook in subscriptions
-        .iter()
-        .filter(|w| w.definition.matches(event, at.consumer, at.provider))
-    {
+    for webhook in listening(subscriptions, event, at) {
         triggers.add(webhook, event, at);
     }
 }
