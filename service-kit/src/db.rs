@@ -94,10 +94,10 @@ pub fn enum_to_text<T: serde::Serialize>(value: &T) -> String {
 ///
 /// Each write is a closure that is all or nothing, like a transaction of its own (an `Err` rolls
 /// back just that write: it runs in a savepoint, or alone in the transaction); the batch is
-/// committed once,
-/// and only then does each caller get its write's result. Under load one commit, one thread hop
-/// and one WAL append of each changed page then serve many writes (catalog writes twice per
-/// order, inventory once); alone, a write costs what it did, plus one task hop.
+/// committed once, and only then does each caller get its write's result. Under load one
+/// commit, one thread hop and one WAL append of each changed page then serve many writes
+/// (catalog writes twice per order, inventory once); alone, a write costs what it did, plus one
+/// task hop.
 #[derive(Clone)]
 pub struct GroupCommit {
     jobs: tokio::sync::mpsc::UnboundedSender<Job>,
