@@ -16,6 +16,7 @@ for dir in "$@"; do builds+=("$(cd "$dir" && pwd)"); done
 cd "$(dirname "$0")/.."
 source scripts/topology.sh
 source scripts/system-packages.sh
+source scripts/wrk.sh
 require_programs "scripts/bench-builds.sh" wrk curl
 export PACT_DO_NOT_TRACK=true NO_BROKER=true RUST_LOG=${BENCH_RUST_LOG:-warn}
 ROUNDS=${ROUNDS:-4} SECONDS_PER_RUN=${BENCH_SECONDS:-5}
@@ -24,8 +25,7 @@ export_ports_from "${BENCH_PORT_BASE:-18700}"
 work=$(mktemp -d)
 export RUN_DIR=$work/run DATA_DIR=$work/data
 trap 'scripts/services.sh down >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' \
-  "'{\"item_id\": 1, \"quantity\": 1}'" >"$work/order.lua"
+wrk_json_script "$work/order.lua" POST '{"item_id": 1, "quantity": 1}'
 url=http://127.0.0.1:$CATALOG_PORT/order
 
 # CPU time (clock ticks) the three services on the order path have used so far.
@@ -52,14 +52,10 @@ for round in $(seq "$ROUNDS"); do
     out=$(wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency -s "$work/order.lua" "$url")
     after=$(cpu_ticks)
     scripts/services.sh down >/dev/null
-    requests=$(awk '/requests in/ { print $1 }' <<<"$out")
-    ((${requests:-0} > 0)) || { echo "error: no request completed against $dir:" >&2; echo "$out" >&2; exit 1; }
-    rate=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
-    p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
-    non2xx=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
-    socket=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' <<<"$out")
-    printf '%-32s round %d: %6s orders/s  p99 %8s  %4s µs CPU per request  errors %s\n' "$dir" "$round" \
-      "$rate" "$p99" $(((after - before) * tick_us / requests)) $((${non2xx:-0} + ${socket:-0}))
+    read -r rate _ p99 requests errors < <(wrk_figures "$out")
+    ((requests > 0)) || { echo "error: no request completed against $dir:" >&2; echo "$out" >&2; exit 1; }
+    printf '%-32s round %d: %6s orders/s  p99 %6s ms  %4s µs CPU per request  errors %s\n' "$dir" "$round" \
+      "$rate" "$p99" $(((after - before) * tick_us / requests)) "$errors"
     rates[$dir]+="$rate "
   done
 done

@@ -21,6 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/system-packages.sh
 source scripts/topology.sh
+source scripts/wrk.sh
 export PACT_DO_NOT_TRACK=true
 
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
@@ -95,19 +96,10 @@ json() { curl -fsS --max-time 5 -H 'content-type: application/json' "$@"; }
 restock() { json -X PUT -d '{"quantity": 1000000000}' "http://127.0.0.1:$INVENTORY_PORT/items/1" >/dev/null; }
 cart_id=$(json -X POST "http://127.0.0.1:$CART_PORT/carts" | sed -E 's/.*"id":([0-9]+).*/\1/')
 
-# wrk script for a request with a JSON body.
+# wrk script for a request with a JSON body; prints its path.
 lua() {
-  local file=$work/$1.lua
-  printf 'wrk.method = "%s"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\n' "$2" "'$3'" >"$file"
-  echo "$file"
-}
-
-# Converts wrk's "1.23ms" / "456.00us" / "1.02s" to milliseconds.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0
-    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000
-    printf "%.2f", n }'
+  wrk_json_script "$work/$1.lua" "$2" "$3"
+  echo "$work/$1.lua"
 }
 
 rows=() failures=0
@@ -119,17 +111,11 @@ run() {
   ((WARMUP > 0)) && wrk "${args[@]}" -d "${WARMUP}s" "$url" >/dev/null
   local out
   out=$(wrk "${args[@]}" -d "${SECONDS_PER_RUN}s" "$url")
-  local rps p50 p99 non2xx socket total
-  rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
-  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
-  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
-  total=$(awk '/requests in/ { print $1 }' <<<"$out")
-  non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
-  socket=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' <<<"$out")
-  local errors=$((${non2xx:-0} + ${socket:-0}))
-  if ((errors > 0 || ${total:-0} == 0)); then failures=$((failures + 1)); fi
+  local rps p50 p99 total errors
+  read -r rps p50 p99 total errors < <(wrk_figures "$out")
+  if ((errors > 0 || total == 0)); then failures=$((failures + 1)); fi
   RPS[$key]=$rps
-  rows+=("| $label | $rps | $p50 | $p99 | ${total:-0} | $errors |")
+  rows+=("| $label | $rps | $p50 | $p99 | $total | $errors |")
   printf '  %-52s %8s req/s  p50 %6s ms  p99 %7s ms  errors %s\n' "$label" "$rps" "$p50" "$p99" "$errors"
 }
 
