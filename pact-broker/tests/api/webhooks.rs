@@ -70,6 +70,14 @@ fn closed_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
+/// Runs `work` on a tokio runtime of its own, then shuts that runtime down at once, as a stopped
+/// broker process would be: whatever the broker was still doing in the background ends there.
+fn run_then_stop(work: impl Future<Output = ()>) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(work);
+    runtime.shutdown_background();
+}
+
 /// On a broker about to be stopped: Foo's first pact with Bar (a webhook names an existing
 /// provider), a `contract_published` webhook to `hook_url`, then the pact that triggers it.
 async fn publish_a_triggering_pact(c: &reqwest::Client, app: &TestApp, hook_url: &str) {
@@ -395,26 +403,20 @@ fn pending_executions_resume_after_a_restart() {
     // The receiver's port, closed for now: the first attempt fails, the retry is due in 1 s.
     let port = closed_port();
     let hook_url = format!("http://127.0.0.1:{port}/hook");
-    // The first broker runs on a runtime of its own, shut down (as a stopped process would be)
-    // before the retry is due.
-    {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let (config, hook_url) = (config.clone(), hook_url.clone());
-        runtime.block_on(async move {
-            let app = spawn_with(config).await;
-            let c = client();
-            publish_a_triggering_pact(&c, &app, &hook_url).await;
-            let status_url = app.url("/pacts/provider/Bar/consumer/Foo/webhooks/status");
-            wait_for("the first attempt", async || {
-                let (_, status) = get_json(&c, &status_url).await;
-                (status["summary"]["retrying"] == 1).then_some(())
-            })
-            .await;
-        });
-        runtime.shutdown_background();
-    }
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async move {
+    // The first broker is stopped before the retry is due.
+    let (first_config, first_hook_url) = (config.clone(), hook_url.clone());
+    run_then_stop(async move {
+        let app = spawn_with(first_config).await;
+        let c = client();
+        publish_a_triggering_pact(&c, &app, &first_hook_url).await;
+        let status_url = app.url("/pacts/provider/Bar/consumer/Foo/webhooks/status");
+        wait_for("the first attempt", async || {
+            let (_, status) = get_json(&c, &status_url).await;
+            (status["summary"]["retrying"] == 1).then_some(())
+        })
+        .await;
+    });
+    run_then_stop(async move {
         let calls = receiver_on(port).await;
         let app = spawn_with(config).await;
         let c = client();
@@ -444,19 +446,14 @@ fn triggers_not_yet_run_are_delivered_after_a_restart() {
     // The receiver's port, closed while the first broker runs.
     let port = closed_port();
     let hook_url = format!("http://127.0.0.1:{port}/hook");
-    // Publishes and stops at once (the runtime shut down, as a killed process would be): the
-    // publication's triggers are committed with it, whether or not the runner got to them.
-    {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let (config, hook_url) = (config.clone(), hook_url.clone());
-        runtime.block_on(async move {
-            let app = spawn_with(config).await;
-            publish_a_triggering_pact(&client(), &app, &hook_url).await;
-        });
-        runtime.shutdown_background();
-    }
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async move {
+    // Publishes and stops at once: the publication's triggers are committed with it, whether
+    // or not the runner got to them.
+    let (first_config, first_hook_url) = (config.clone(), hook_url.clone());
+    run_then_stop(async move {
+        let app = spawn_with(first_config).await;
+        publish_a_triggering_pact(&client(), &app, &first_hook_url).await;
+    });
+    run_then_stop(async move {
         let calls = receiver_on(port).await;
         let app = spawn_with(config).await;
         let c = client();
