@@ -108,6 +108,10 @@ pub struct GroupCommit {
 type Job = Box<dyn FnOnce(&rusqlite::Connection) -> (bool, Deliver) + Send>;
 type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
 
+/// What a write's caller is told when SQLite rolled back the transaction its write was in.
+const ROLLED_BACK: &str = "the transaction was rolled back";
+const ROLLED_BACK_BY_ANOTHER: &str = "the transaction was rolled back by another write in its batch";
+
 /// Most writes in one transaction, so one batch cannot hold the connection for long.
 const MAX_BATCH: usize = 128;
 
@@ -174,30 +178,41 @@ impl GroupCommit {
 /// per order when every write had one). The transaction statements are prepared once and cached,
 /// not parsed again for every write.
 fn run_batch(conn: &rusqlite::Connection, batch: Vec<Job>) {
+    if batch.is_empty() {
+        return;
+    }
     let run = |sql: &str| {
         conn.prepare_cached(sql)
             .and_then(|mut statement| statement.execute([]))
             .map(drop)
     };
+    if !conn.is_autocommit() {
+        // A ROLLBACK that failed earlier left a transaction open: every BEGIN would fail now.
+        tracing::error!("a write transaction was left open; rolling it back");
+        let _ = run("ROLLBACK");
+    }
     if let Err(error) = run("BEGIN IMMEDIATE") {
         tracing::error!(%error, "cannot begin a write batch");
         return;
     }
     let alone = batch.len() == 1;
     let mut delivers: Vec<Deliver> = Vec::with_capacity(batch.len());
-    for job in batch {
+    let mut jobs = batch.into_iter();
+    for job in jobs.by_ref() {
         if !alone && run("SAVEPOINT write").is_err() {
             continue;
         }
         let (succeeded, deliver) = job(conn);
         if conn.is_autocommit() {
-            // SQLite rolled the whole transaction back (an I/O error, say): nothing of the
-            // batch stands, and what comes after must not run outside a transaction.
+            // SQLite rolled the whole transaction back (an I/O error, an `OR ROLLBACK` conflict):
+            // nothing run so far stands. The write that did it gets its own error, the earlier
+            // ones are told why theirs went, and the writes not yet run get a transaction of
+            // their own instead of failing with them.
             for deliver in delivers.drain(..) {
-                deliver(Some("the transaction was rolled back"));
+                deliver(Some(ROLLED_BACK_BY_ANOTHER));
             }
-            deliver(Some("the transaction was rolled back"));
-            return;
+            deliver(if succeeded { Some(ROLLED_BACK) } else { None });
+            return run_batch(conn, jobs.collect());
         }
         let settled = match (succeeded, alone) {
             (true, true) => Ok(()),
@@ -217,7 +232,7 @@ fn run_batch(conn: &rusqlite::Connection, batch: Vec<Job>) {
                 deliver(Some(&error));
             }
             deliver(Some(&error));
-            return;
+            return run_batch(conn, jobs.collect());
         }
         delivers.push(deliver);
     }

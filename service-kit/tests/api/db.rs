@@ -116,3 +116,61 @@ async fn a_lone_write_that_fails_leaves_nothing_behind() {
         .unwrap();
     assert_eq!(ids, [3]);
 }
+
+/// A write whose failure makes SQLite roll back the whole transaction (here an `OR ROLLBACK`
+/// conflict; an I/O error does the same): its caller gets its own error, the writes run before
+/// it in the batch are told theirs was rolled back with it (and it was), and the writes queued
+/// after it still go through, in a transaction of their own.
+#[tokio::test]
+async fn a_write_that_rolls_back_its_batch_takes_only_the_writes_before_it_along() {
+    let db = TempDatabase::new();
+    let connection = db::open(&db.path, &MIGRATIONS).await.unwrap();
+    let writer = db::GroupCommit::new(connection.clone());
+    let insert = |id: i64, text: Option<&'static str>| {
+        let writer = writer.clone();
+        async move {
+            writer
+                .write(move |conn| {
+                    conn.execute(
+                        "INSERT OR ROLLBACK INTO notes (id, text) VALUES (?1, ?2)",
+                        rusqlite::params![id, text],
+                    )
+                })
+                .await
+        }
+    };
+    // On this single-threaded test runtime every write is queued before the batching task runs:
+    // the five are one batch.
+    let results = futures::future::join_all([
+        insert(1, Some("before")),
+        insert(2, Some("before")),
+        insert(3, None),
+        insert(4, Some("after")),
+        insert(5, Some("after")),
+    ])
+    .await;
+    let messages: Vec<String> = results
+        .into_iter()
+        .map(|result| match result {
+            Ok(inserted) => format!("ok {inserted}"),
+            Err(error) => format!("{error:#}"),
+        })
+        .collect();
+    for before in &messages[..2] {
+        assert!(
+            before.contains("rolled back by another write in its batch"),
+            "{messages:?}"
+        );
+    }
+    assert!(messages[2].contains("NOT NULL constraint failed"), "{messages:?}");
+    assert_eq!(messages[3..], ["ok 1", "ok 1"], "{messages:?}");
+    let ids: Vec<i64> = connection
+        .call(|conn| {
+            conn.prepare("SELECT id FROM notes ORDER BY id")?
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()
+        })
+        .await
+        .unwrap();
+    assert_eq!(ids, [4, 5]);
+}
