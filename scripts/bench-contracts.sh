@@ -2,12 +2,13 @@
 # Wall time of the contract cycle, warm (everything already built: each step runs once untimed
 # first): make create-pacts, make verify-pacts against the local pacts, and, against an embedded
 # Pact Broker of its own on a free port (never one somebody else runs), make publish-pacts and
-# make verify-pacts through the broker, and the whole make demo on ports of its own. Appends the
-# figures to BENCHMARKS.md (BENCH_OUT).
+# make verify-pacts through the broker, and the whole make demo on ports of its own. Writes the
+# figures into their section of BENCHMARKS.md (BENCH_OUT), in place of the previous run's.
 # Needs tools/bin/pact-broker-cli (make setup) for the broker steps; skips them without it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/topology.sh
+source scripts/report-section.sh
 export PACT_DO_NOT_TRACK=true
 
 OUT=${BENCH_OUT:-BENCHMARKS.md}
@@ -69,7 +70,6 @@ fi
 
 report=$(
   cat <<EOF
-
 ## Contract cycle, warm
 
 Written by \`make bench-contracts\` on $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg).
@@ -81,4 +81,4 @@ $(printf '%s\n' "${rows[@]}")
 EOF
 )
 echo "$report"
-echo "$report" >>"$OUT"
+write_section "$OUT" "make bench-contracts" <<<"$report"

@@ -2,7 +2,8 @@
 # Load on the five services, natively on loopback, beside the Python original of this demo
 # (bench/python-original: FastAPI + uvicorn, one worker, state in dicts), in the same run with
 # the same load generator settings. Prints a table and writes it, with the machine it ran on,
-# to BENCHMARKS.md (BENCH_OUT). Bounded: every scenario runs BENCH_SECONDS.
+# into its section of BENCHMARKS.md (BENCH_OUT), in place of the previous run's; the file's other
+# sections are kept. Bounded: every scenario runs BENCH_SECONDS.
 #
 # Scenarios: GET a price (accounting), GET a catalog item (three-way fan-out), POST /order
 # (inventory write + accounting read + catalog's own insert), PATCH /carts (the whole chain),
@@ -22,6 +23,7 @@ cd "$(dirname "$0")/.."
 source scripts/system-packages.sh
 source scripts/topology.sh
 source scripts/wrk.sh
+source scripts/report-section.sh
 export PACT_DO_NOT_TRACK=true
 
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
@@ -154,8 +156,6 @@ ratio() { awk -v a="${RPS[$1]:-0}" -v b="${RPS[$2]:-0}" 'BEGIN { if (b > 0) prin
 
 report=$(
   cat <<EOF
-# Benchmarks
-
 Written by \`make bench\` (scripts/bench.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown).
 
 Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, Linux $(uname -r);
@@ -181,7 +181,7 @@ EOF
 )
 echo
 echo "$report"
-echo "$report" >"$OUT"
+write_section "$OUT" "make bench" <<<"$report"
 echo
 echo "written to $OUT"
 if ((failures > 0)); then
