@@ -11,11 +11,13 @@ write_section() {
   body=$(cat)
   touch "$file"
   if grep -qxF "$begin" "$file"; then
-    grep -qxF "$end" "$file" || { echo "error: $file has the line '$begin' but not '$end'" >&2; return 1; }
+    # Fails (and leaves FILE as it was) when the end marker does not follow the begin marker.
     BEGIN_LINE=$begin END_LINE=$end BODY=$body awk '
       $0 == ENVIRON["BEGIN_LINE"] { print; print ENVIRON["BODY"]; skipping = 1; next }
       $0 == ENVIRON["END_LINE"] { skipping = 0 }
-      !skipping' "$file" >"$file.new"
+      !skipping
+      END { exit skipping }' "$file" >"$file.new" ||
+      { rm -f "$file.new"; echo "error: in $file, '$begin' is not followed by '$end'" >&2; return 1; }
     mv "$file.new" "$file"
   else
     printf '%s\n%s\n%s\n' "$begin" "$body" "$end" >>"$file"

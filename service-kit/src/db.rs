@@ -94,7 +94,8 @@ pub fn enum_to_text<T: serde::Serialize>(value: &T) -> String {
 ///
 /// Each write is a closure that is all or nothing, like a transaction of its own (an `Err` rolls
 /// back just that write: it runs in a savepoint, or alone in the transaction); the batch is
-/// committed once, and only then does each caller get its write's result. Under load one
+/// committed once, and only then does each caller get its write's result (unless SQLite ends the
+/// transaction early: then the writes after get one of their own, see `run_batch`). Under load one
 /// commit, one thread hop and one WAL append of each changed page then serve many writes
 /// (catalog writes twice per order, inventory once); alone, a write costs what it did, plus one
 /// task hop.
@@ -108,8 +109,10 @@ pub struct GroupCommit {
 type Job = Box<dyn FnOnce(&rusqlite::Connection) -> (bool, Deliver) + Send>;
 type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
 
-/// What a write's caller is told when SQLite rolled back the transaction its write was in.
+/// What a write's caller is told when SQLite rolled back the transaction its write was in, after
+/// the write itself succeeded.
 const ROLLED_BACK: &str = "the transaction was rolled back";
+/// What it is told when a later write in its batch made SQLite roll the transaction back.
 const ROLLED_BACK_BY_ANOTHER: &str = "the transaction was rolled back by another write in its batch";
 
 /// Most writes in one transaction, so one batch cannot hold the connection for long.
@@ -171,48 +174,67 @@ impl GroupCommit {
     }
 }
 
-/// One transaction: each job in a savepoint of its own, one commit, then every result handed
-/// over. A job whose caller cannot be told the truth is dropped (its caller gets an error).
-/// A batch of one needs no savepoint, its transaction is all or nothing already: a savepoint
-/// copies every page its write changes into a sub-journal first (a twentieth of catalog's CPU
-/// per order when every write had one). The transaction statements are prepared once and cached,
-/// not parsed again for every write.
+/// The batch's jobs, in one transaction as a rule: each job in a savepoint of its own, one
+/// commit, then every result handed over. A batch of one needs no savepoint, its transaction is
+/// all or nothing already: a savepoint copies every page its write changes into a sub-journal
+/// first (a twentieth of catalog's CPU per order when every write had one). When SQLite ends a
+/// transaction early (a job's `OR ROLLBACK` conflict, an I/O error), the jobs not yet run get a
+/// transaction of their own. A job whose caller cannot be told the truth is dropped (its caller
+/// gets an error).
 fn run_batch(conn: &rusqlite::Connection, batch: Vec<Job>) {
-    if batch.is_empty() {
-        return;
+    let mut jobs = batch;
+    while !jobs.is_empty() {
+        jobs = run_transaction(conn, jobs);
+        if !conn.is_autocommit() {
+            // A ROLLBACK that failed left the transaction open: reads would see its writes, and
+            // every later BEGIN would fail.
+            tracing::error!("a write transaction was left open; rolling it back");
+            let _ = execute(conn, "ROLLBACK");
+        }
     }
-    let run = |sql: &str| {
-        conn.prepare_cached(sql)
-            .and_then(|mut statement| statement.execute([]))
-            .map(drop)
-    };
-    if !conn.is_autocommit() {
-        // A ROLLBACK that failed earlier left a transaction open: every BEGIN would fail now.
-        tracing::error!("a write transaction was left open; rolling it back");
-        let _ = run("ROLLBACK");
-    }
+}
+
+/// Runs the transaction statement `sql`, prepared once and cached, not parsed for every write.
+fn execute(conn: &rusqlite::Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)
+        .and_then(|mut statement| statement.execute([]))
+        .map(drop)
+}
+
+/// Runs `batch` in one transaction, or as much of it as the transaction lasts; answers the jobs
+/// not yet run when the transaction ended early (each call runs or drops at least one job).
+fn run_transaction(conn: &rusqlite::Connection, batch: Vec<Job>) -> Vec<Job> {
+    let run = |sql: &str| execute(conn, sql);
     if let Err(error) = run("BEGIN IMMEDIATE") {
         tracing::error!(%error, "cannot begin a write batch");
-        return;
+        return Vec::new();
     }
     let alone = batch.len() == 1;
     let mut delivers: Vec<Deliver> = Vec::with_capacity(batch.len());
     let mut jobs = batch.into_iter();
-    for job in jobs.by_ref() {
-        if !alone && run("SAVEPOINT write").is_err() {
+    // Tells every job run so far that its write went with the transaction.
+    let fail_run_so_far = |delivers: &mut Vec<Deliver>, error: &str| {
+        for deliver in delivers.drain(..) {
+            deliver(Some(error));
+        }
+    };
+    while let Some(job) = jobs.next() {
+        if !alone && let Err(error) = run("SAVEPOINT write") {
+            // The job is dropped: its caller hears that it was not carried out.
+            tracing::error!(%error, "cannot start a write's savepoint");
+            if conn.is_autocommit() {
+                fail_run_so_far(&mut delivers, ROLLED_BACK);
+                return jobs.collect();
+            }
             continue;
         }
         let (succeeded, deliver) = job(conn);
         if conn.is_autocommit() {
-            // SQLite rolled the whole transaction back (an I/O error, an `OR ROLLBACK` conflict):
-            // nothing run so far stands. The write that did it gets its own error, the earlier
-            // ones are told why theirs went, and the writes not yet run get a transaction of
-            // their own instead of failing with them.
-            for deliver in delivers.drain(..) {
-                deliver(Some(ROLLED_BACK_BY_ANOTHER));
-            }
+            // SQLite rolled the whole transaction back: nothing run so far stands. The write
+            // that did it gets its own error, the earlier ones are told why theirs went.
+            fail_run_so_far(&mut delivers, ROLLED_BACK_BY_ANOTHER);
             deliver(if succeeded { Some(ROLLED_BACK) } else { None });
-            return run_batch(conn, jobs.collect());
+            return jobs.collect();
         }
         let settled = match (succeeded, alone) {
             (true, true) => Ok(()),
@@ -221,18 +243,16 @@ fn run_batch(conn: &rusqlite::Connection, batch: Vec<Job>) {
                 // The only write failed: the transaction goes, and its caller gets its error.
                 let _ = run("ROLLBACK");
                 deliver(None);
-                return;
+                return Vec::new();
             }
             (false, false) => run("ROLLBACK TO write").and_then(|()| run("RELEASE write")),
         };
         if let Err(error) = settled {
             let _ = run("ROLLBACK");
             let error = error.to_string();
-            for deliver in delivers.drain(..) {
-                deliver(Some(&error));
-            }
+            fail_run_so_far(&mut delivers, &error);
             deliver(Some(&error));
-            return run_batch(conn, jobs.collect());
+            return jobs.collect();
         }
         delivers.push(deliver);
     }
@@ -243,6 +263,7 @@ fn run_batch(conn: &rusqlite::Connection, batch: Vec<Job>) {
     for deliver in delivers {
         deliver(commit_error.as_deref());
     }
+    Vec::new()
 }
 
 /// A recorded error answer stored in two columns, its status at `status_column` and its message
