@@ -104,15 +104,54 @@ pub struct GroupCommit {
     jobs: tokio::sync::mpsc::UnboundedSender<Job>,
 }
 
-/// Runs one write on the connection and says whether it succeeded; the returned closure hands
-/// its result to the caller once the batch's commit is known (`Some(error)` when it failed).
-type Job = Box<dyn FnOnce(&rusqlite::Connection) -> (bool, Deliver) + Send>;
-type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
+/// Runs one write on the connection and says why it failed, if it did; the returned closure
+/// hands its result to the caller once the batch's commit is known (`Some(why)` when the
+/// transaction did not commit).
+type Job = Box<dyn FnOnce(&rusqlite::Connection) -> (Option<Unsaved>, Deliver) + Send>;
+type Deliver = Box<dyn FnOnce(Option<&Unsaved>) + Send>;
 
-/// What a write's caller is told when SQLite rolled back the transaction its write was in, after
-/// the write itself succeeded.
+/// Why a write is not in the database.
+#[derive(Debug, Clone)]
+struct Unsaved {
+    reason: String,
+    /// SQLite found the database or its disk full: the caller hears 503, not 500.
+    storage_full: bool,
+}
+
+impl Unsaved {
+    fn of(error: &rusqlite::Error) -> Self {
+        Self {
+            reason: error.to_string(),
+            storage_full: crate::error::is_storage_full(error),
+        }
+    }
+
+    fn plain(reason: &str) -> Self {
+        Self {
+            reason: reason.to_owned(),
+            storage_full: false,
+        }
+    }
+
+    fn because(&self, context: &str) -> Self {
+        Self {
+            reason: format!("{context}: {}", self.reason),
+            storage_full: self.storage_full,
+        }
+    }
+
+    fn to_error(&self) -> crate::ApiError {
+        if self.storage_full {
+            crate::ApiError::Unavailable(crate::error::STORAGE_FULL.to_owned())
+        } else {
+            crate::ApiError::Internal(anyhow::anyhow!("database: {}", self.reason))
+        }
+    }
+}
+
+/// Why a write that succeeded did not stand: SQLite rolled back the transaction it was in.
 const ROLLED_BACK: &str = "the transaction was rolled back";
-/// What it is told when a later write in its batch made SQLite roll the transaction back.
+/// Why it did not stand when a later write in its batch made SQLite roll the transaction back.
 const ROLLED_BACK_BY_ANOTHER: &str = "the transaction was rolled back by another write in its batch";
 
 /// Most writes in one transaction, so one batch cannot hold the connection for long.
@@ -152,25 +191,22 @@ impl GroupCommit {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        let (reply, answer) = tokio::sync::oneshot::channel::<anyhow::Result<T>>();
+        let (reply, answer) = tokio::sync::oneshot::channel::<Result<T, crate::ApiError>>();
         let job: Job = Box::new(move |conn| {
             let result = write(conn);
-            let succeeded = result.is_ok();
-            let deliver: Deliver = Box::new(move |commit_error| {
-                let outcome = match commit_error {
-                    None => result.map_err(anyhow::Error::new),
-                    Some(error) => Err(anyhow::anyhow!("commit failed: {error}")),
+            let failure = result.as_ref().err().map(Unsaved::of);
+            let deliver: Deliver = Box::new(move |unsaved| {
+                let outcome = match unsaved {
+                    None => result.map_err(crate::ApiError::from),
+                    Some(unsaved) => Err(unsaved.to_error()),
                 };
                 let _ = reply.send(outcome);
             });
-            (succeeded, deliver)
+            (failure, deliver)
         });
         let stopped = || crate::ApiError::Internal(anyhow::anyhow!("database: the write was not carried out"));
         self.jobs.send(job).map_err(|_| stopped())?;
-        answer
-            .await
-            .map_err(|_| stopped())?
-            .map_err(|error| crate::ApiError::Internal(error.context("database")))
+        answer.await.map_err(|_| stopped())?
     }
 }
 
@@ -213,9 +249,9 @@ fn run_transaction(conn: &rusqlite::Connection, batch: Vec<Job>) -> Vec<Job> {
     let mut delivers: Vec<Deliver> = Vec::with_capacity(batch.len());
     let mut jobs = batch.into_iter();
     // Tells every job run so far that its write went with the transaction.
-    let fail_run_so_far = |delivers: &mut Vec<Deliver>, error: &str| {
+    let fail_run_so_far = |delivers: &mut Vec<Deliver>, why: &Unsaved| {
         for deliver in delivers.drain(..) {
-            deliver(Some(error));
+            deliver(Some(why));
         }
     };
     while let Some(job) = jobs.next() {
@@ -223,20 +259,29 @@ fn run_transaction(conn: &rusqlite::Connection, batch: Vec<Job>) -> Vec<Job> {
             // The job is dropped: its caller hears that it was not carried out.
             tracing::error!(%error, "cannot start a write's savepoint");
             if conn.is_autocommit() {
-                fail_run_so_far(&mut delivers, ROLLED_BACK);
+                fail_run_so_far(&mut delivers, &Unsaved::of(&error).because(ROLLED_BACK));
                 return jobs.collect();
             }
             continue;
         }
-        let (succeeded, deliver) = job(conn);
+        let (failure, deliver) = job(conn);
         if conn.is_autocommit() {
             // SQLite rolled the whole transaction back: nothing run so far stands. The write
             // that did it gets its own error, the earlier ones are told why theirs went.
-            fail_run_so_far(&mut delivers, ROLLED_BACK_BY_ANOTHER);
-            deliver(if succeeded { Some(ROLLED_BACK) } else { None });
+            match &failure {
+                Some(failure) => {
+                    fail_run_so_far(&mut delivers, &failure.because(ROLLED_BACK_BY_ANOTHER));
+                    deliver(None);
+                }
+                None => {
+                    let why = Unsaved::plain(ROLLED_BACK);
+                    fail_run_so_far(&mut delivers, &why);
+                    deliver(Some(&why));
+                }
+            }
             return jobs.collect();
         }
-        let settled = match (succeeded, alone) {
+        let settled = match (failure.is_none(), alone) {
             (true, true) => Ok(()),
             (true, false) => run("RELEASE write"),
             (false, true) => {
@@ -249,19 +294,19 @@ fn run_transaction(conn: &rusqlite::Connection, batch: Vec<Job>) -> Vec<Job> {
         };
         if let Err(error) = settled {
             let _ = run("ROLLBACK");
-            let error = error.to_string();
-            fail_run_so_far(&mut delivers, &error);
-            deliver(Some(&error));
+            let why = Unsaved::of(&error);
+            fail_run_so_far(&mut delivers, &why);
+            deliver(Some(&why));
             return jobs.collect();
         }
         delivers.push(deliver);
     }
-    let commit_error = run("COMMIT").err().map(|error| {
+    let unsaved = run("COMMIT").err().map(|error| {
         let _ = run("ROLLBACK");
-        error.to_string()
+        Unsaved::of(&error).because("commit failed")
     });
     for deliver in delivers {
-        deliver(commit_error.as_deref());
+        deliver(unsaved.as_ref());
     }
     Vec::new()
 }

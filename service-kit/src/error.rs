@@ -29,7 +29,8 @@ pub enum ApiError {
     /// 502 Bad Gateway: a neighbour answered something this service cannot use.
     #[error("{0}")]
     BadGateway(String),
-    /// 503 Service Unavailable: a neighbour could not be reached in time.
+    /// 503 Service Unavailable: a neighbour could not be reached in time, or this service's
+    /// storage is full; either passes without the request changing.
     #[error("{0}")]
     Unavailable(String),
     /// 500 Internal Server Error: a fault of this service (e.g. its database); the detail is
@@ -74,9 +75,33 @@ impl ApiError {
     }
 }
 
+/// What a caller hears when this service's database or its disk is full: nothing more can be
+/// saved until an operator makes room, and then the same request works again.
+pub const STORAGE_FULL: &str = "this service's storage is full: the change could not be saved; try again later";
+
+/// Whether SQLite refused a write because the database or its disk is full.
+pub fn is_storage_full(error: &rusqlite::Error) -> bool {
+    error.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+}
+
+/// A database error: 503 when the storage is full (it passes once room is made, as an
+/// unreachable neighbour does), else 500.
+impl From<rusqlite::Error> for ApiError {
+    fn from(error: rusqlite::Error) -> Self {
+        if is_storage_full(&error) {
+            ApiError::Unavailable(STORAGE_FULL.to_owned())
+        } else {
+            ApiError::Internal(anyhow::Error::new(error).context("database"))
+        }
+    }
+}
+
 impl From<tokio_rusqlite::Error<rusqlite::Error>> for ApiError {
     fn from(error: tokio_rusqlite::Error<rusqlite::Error>) -> Self {
-        ApiError::Internal(anyhow::Error::new(error).context("database"))
+        match error {
+            tokio_rusqlite::Error::Error(error) => error.into(),
+            other => ApiError::Internal(anyhow::Error::new(other).context("database")),
+        }
     }
 }
 

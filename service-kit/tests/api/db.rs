@@ -174,3 +174,43 @@ async fn a_write_that_rolls_back_its_batch_takes_only_the_writes_before_it_along
         .unwrap();
     assert_eq!(ids, [4, 5]);
 }
+
+/// A full database (here through `max_page_count`; a full disk gives SQLite the same error)
+/// refuses a write with 503 and a message that says so, keeps nothing of it, and takes writes
+/// again once there is room.
+#[tokio::test]
+async fn a_full_database_refuses_writes_with_503_until_there_is_room() {
+    let db = TempDatabase::new();
+    let connection = db::open(&db.path, &MIGRATIONS).await.unwrap();
+    let set_max_pages = |pages: Option<i64>| {
+        let connection = connection.clone();
+        async move {
+            connection
+                .call(move |conn| {
+                    let pages = match pages {
+                        Some(pages) => pages,
+                        None => conn.query_row("PRAGMA page_count", [], |row| row.get(0))?,
+                    };
+                    conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+                })
+                .await
+                .unwrap();
+        }
+    };
+    let writer = db::GroupCommit::new(connection.clone());
+    let insert_large_note =
+        || writer.write(|conn| conn.execute("INSERT INTO notes (text) VALUES (zeroblob(100000))", []));
+
+    set_max_pages(None).await;
+    let refused = insert_large_note().await.expect_err("no room for another page");
+    assert_eq!(refused.status(), 503, "{refused:#}");
+    assert!(refused.to_string().contains("storage is full"), "{refused:#}");
+
+    set_max_pages(Some(1_000_000)).await;
+    assert_eq!(insert_large_note().await.expect("room again"), 1);
+    let notes: i64 = connection
+        .call(|conn| conn.query_row("SELECT count(*) FROM notes", [], |row| row.get(0)))
+        .await
+        .unwrap();
+    assert_eq!(notes, 1, "the refused write left nothing behind");
+}
