@@ -115,7 +115,9 @@ impl IntoResponse for ApiError {
             }
             other => {
                 if status.is_server_error() {
-                    tracing::warn!(%status, error = %other, "upstream failure");
+                    // A neighbour that failed, or this service's storage full: worth an
+                    // operator's look, though not a fault in this service's code.
+                    tracing::warn!(%status, error = %other, "request failed");
                 }
                 other.to_string()
             }
