@@ -68,6 +68,9 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::Conflict(conflict) => conflict.into(),
             StoreError::NotFound(missing) => missing.into(),
+            StoreError::StorageFull => ApiError::Service(service_kit::ApiError::Unavailable(
+                service_kit::error::STORAGE_FULL.to_owned(),
+            )),
             StoreError::Database(source) => {
                 ApiError::Service(service_kit::ApiError::Internal(source.context("database")))
             }
@@ -175,6 +178,7 @@ impl IntoResponse for ApiError {
 mod tests {
     use axum::body::to_bytes;
     use serde_json::{Value, json};
+    use service_kit::db::rusqlite;
 
     use super::*;
 
@@ -216,7 +220,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn store_errors_become_404_409_and_500() {
+    async fn store_errors_become_404_409_503_and_500() {
         let conflict = StoreError::Conflict(Conflict::EnvironmentNameTaken { name: "prod".into() });
         assert_eq!(
             answer(conflict.into()).await,
@@ -230,7 +234,18 @@ mod tests {
             answer(missing.into()).await,
             (404, json!({"error": "no environment u"}))
         );
-        let broken = StoreError::Database(anyhow::anyhow!("disk full"));
-        assert_eq!(answer(broken.into()).await.0, 500);
+        let full = StoreError::from(tokio_rusqlite::Error::Error(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            None,
+        )));
+        assert_eq!(
+            answer(full.into()).await,
+            (503, json!({"error": service_kit::error::STORAGE_FULL}))
+        );
+        let broken = StoreError::from(tokio_rusqlite::Error::Error(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR),
+            None,
+        )));
+        assert_eq!(answer(broken.into()).await, (500, json!({"error": "internal error"})));
     }
 }

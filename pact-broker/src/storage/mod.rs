@@ -41,13 +41,21 @@ pub enum StoreError {
     Conflict(Conflict),
     #[error("{0}")]
     NotFound(Missing),
+    /// The database or the disk under it is full: nothing more is saved until there is room.
+    #[error("database: {}", service_kit::error::STORAGE_FULL)]
+    StorageFull,
     #[error("database: {0:#}")]
     Database(anyhow::Error),
 }
 
 impl From<tokio_rusqlite::Error<rusqlite::Error>> for StoreError {
     fn from(error: tokio_rusqlite::Error<rusqlite::Error>) -> Self {
-        StoreError::Database(anyhow::Error::new(error))
+        match error {
+            tokio_rusqlite::Error::Error(error) if service_kit::error::is_storage_full(&error) => {
+                StoreError::StorageFull
+            }
+            other => StoreError::Database(anyhow::Error::new(other)),
+        }
     }
 }
 
