@@ -105,23 +105,29 @@ impl From<tokio_rusqlite::Error<rusqlite::Error>> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The message a client is told: an internal error's detail is for the log only.
+    pub fn public_message(&self) -> String {
+        match self {
+            ApiError::Internal(_) => INTERNAL_ERROR.to_owned(),
+            other => other.to_string(),
+        }
+    }
+}
+
+const INTERNAL_ERROR: &str = "internal error";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let message = match &self {
-            ApiError::Internal(source) => {
-                tracing::error!(error = format!("{source:#}"), "internal error");
-                "internal error".to_owned()
-            }
-            other => {
-                if status.is_server_error() {
-                    // A neighbour that failed, or this service's storage full: worth an
-                    // operator's look, though not a fault in this service's code.
-                    tracing::warn!(%status, error = %other, "request failed");
-                }
-                other.to_string()
-            }
-        };
+        match &self {
+            ApiError::Internal(source) => tracing::error!(error = format!("{source:#}"), "internal error"),
+            // A neighbour that failed, or this service's storage full: worth an operator's
+            // look, though not a fault in this service's code.
+            other if status.is_server_error() => tracing::warn!(%status, error = %other, "request failed"),
+            _ => {}
+        }
+        let message = self.public_message();
         (status, Json(crate::openapi::ErrorBody { error: message })).into_response()
     }
 }
@@ -154,15 +160,44 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// The answer `error` gave its client, as the client saw it (an internal error's detail
+    /// stays in the log, also when the answer is given again).
     pub fn of(error: &ApiError) -> Self {
         Self {
             status: error.status().as_u16(),
-            error: error.to_string(),
+            error: error.public_message(),
         }
     }
 
     /// The error to answer again.
     pub fn to_error(&self) -> ApiError {
         ApiError::recorded(self.status, self.error.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recorded_failure_is_answered_again_as_its_client_first_heard_it() {
+        let cases = [
+            (ApiError::BadRequest("only 2 in stock".into()), 400, "only 2 in stock"),
+            (ApiError::Unavailable(STORAGE_FULL.into()), 503, STORAGE_FULL),
+            (
+                ApiError::Internal(anyhow::anyhow!("database: disk I/O error")),
+                500,
+                "internal error",
+            ),
+        ];
+        for (error, status, message) in cases {
+            let failure = Failure::of(&error);
+            assert_eq!((failure.status, failure.error.as_str()), (status, message));
+            let again = failure.to_error();
+            assert_eq!(
+                (again.status().as_u16(), again.public_message()),
+                (status, message.to_owned())
+            );
+        }
     }
 }
