@@ -142,7 +142,7 @@ impl Unsaved {
 
     fn to_error(&self) -> crate::ApiError {
         if self.storage_full {
-            crate::ApiError::Unavailable(crate::error::STORAGE_FULL.to_owned())
+            crate::ApiError::storage_full()
         } else {
             crate::ApiError::Internal(anyhow::anyhow!("database: {}", self.reason))
         }

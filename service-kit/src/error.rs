@@ -52,6 +52,19 @@ impl ApiError {
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+
+    /// The message a client is told: an internal error's detail is for the log only.
+    pub fn public_message(&self) -> String {
+        match self {
+            ApiError::Internal(_) => "internal error".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    /// 503 with [`STORAGE_FULL`]: the answer whenever SQLite finds the database or its disk full.
+    pub fn storage_full() -> Self {
+        ApiError::Unavailable(STORAGE_FULL.to_owned())
+    }
 }
 
 impl ApiError {
@@ -89,7 +102,7 @@ pub fn is_storage_full(error: &rusqlite::Error) -> bool {
 impl From<rusqlite::Error> for ApiError {
     fn from(error: rusqlite::Error) -> Self {
         if is_storage_full(&error) {
-            ApiError::Unavailable(STORAGE_FULL.to_owned())
+            ApiError::storage_full()
         } else {
             ApiError::Internal(anyhow::Error::new(error).context("database"))
         }
@@ -104,18 +117,6 @@ impl From<tokio_rusqlite::Error<rusqlite::Error>> for ApiError {
         }
     }
 }
-
-impl ApiError {
-    /// The message a client is told: an internal error's detail is for the log only.
-    pub fn public_message(&self) -> String {
-        match self {
-            ApiError::Internal(_) => INTERNAL_ERROR.to_owned(),
-            other => other.to_string(),
-        }
-    }
-}
-
-const INTERNAL_ERROR: &str = "internal error";
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

@@ -68,9 +68,7 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::Conflict(conflict) => conflict.into(),
             StoreError::NotFound(missing) => missing.into(),
-            StoreError::StorageFull => ApiError::Service(service_kit::ApiError::Unavailable(
-                service_kit::error::STORAGE_FULL.to_owned(),
-            )),
+            StoreError::StorageFull => ApiError::Service(service_kit::ApiError::storage_full()),
             StoreError::Database(source) => {
                 ApiError::Service(service_kit::ApiError::Internal(source.context("database")))
             }

@@ -13,6 +13,18 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     )])
 });
 
+/// The ids of the notes stored, in order.
+async fn note_ids(connection: &db::Connection) -> Vec<i64> {
+    connection
+        .call(|conn| {
+            conn.prepare("SELECT id FROM notes ORDER BY id")?
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()
+        })
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_database_in_use_is_refused_until_its_owner_lets_go() {
     let db = TempDatabase::new();
@@ -106,15 +118,7 @@ async fn a_lone_write_that_fails_leaves_nothing_behind() {
         .write(|conn| conn.execute("INSERT INTO notes (id, text) VALUES (3, 'whole')", []))
         .await;
     assert_eq!(kept.unwrap(), 1);
-    let ids: Vec<i64> = connection
-        .call(|conn| {
-            conn.prepare("SELECT id FROM notes ORDER BY id")?
-                .query_map([], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()
-        })
-        .await
-        .unwrap();
-    assert_eq!(ids, [3]);
+    assert_eq!(note_ids(&connection).await, [3]);
 }
 
 /// A write whose failure makes SQLite roll back the whole transaction (here an `OR ROLLBACK`
@@ -164,15 +168,7 @@ async fn a_write_that_rolls_back_its_batch_takes_only_the_writes_before_it_along
     }
     assert!(messages[2].contains("NOT NULL constraint failed"), "{messages:?}");
     assert_eq!(messages[3..], ["ok 1", "ok 1"], "{messages:?}");
-    let ids: Vec<i64> = connection
-        .call(|conn| {
-            conn.prepare("SELECT id FROM notes ORDER BY id")?
-                .query_map([], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()
-        })
-        .await
-        .unwrap();
-    assert_eq!(ids, [4, 5]);
+    assert_eq!(note_ids(&connection).await, [4, 5]);
 }
 
 /// A full database (here through `max_page_count`; a full disk gives SQLite the same error)
